@@ -1,0 +1,142 @@
+"""Answer types: how an answer is written canonically, parsed from free text, and compared.
+
+Each template names one answer type. The canonical string is what records store in ``answer``;
+``parse`` is forgiving about the many ways models write the same answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .dsl.types import BOOL, INT, STR, Type, declare_type, list_of
+
+CELL = declare_type("Cell", "a grid cell (row, column), 0-based, row 0 at the top", base=list_of(INT))
+MOVES = declare_type("Moves", "a sequence of unit moves: up, down, left, right", base=list_of(STR))
+DIRECTIONS = declare_type("Directions", "a set of directions, in the order up, down, left, right",
+                          base=list_of(STR))
+
+DIRECTION_ORDER = ("up", "down", "left", "right")
+_MOVE_WORDS = {
+    "up": "up", "u": "up", "north": "up", "n": "up", "↑": "up",
+    "down": "down", "d": "down", "south": "down", "s": "down", "↓": "down",
+    "left": "left", "l": "left", "west": "left", "w": "left", "←": "left",
+    "right": "right", "r": "right", "east": "right", "e": "right", "→": "right",
+}
+_NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty".split())}
+
+
+class AnswerParseError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class AnswerType:
+    name: str
+    dsl_type: Type
+    instruction: str
+    canonical: Callable[[Any], str]
+    parse: Callable[[str], Any]
+
+
+def _canon_text(s: str) -> str:
+    return re.sub(r"[\s_]+", " ", s.strip().lower().strip(".!\"'`")).strip()
+
+
+def _parse_int(text: str) -> int:
+    t = _canon_text(text)
+    found = re.findall(r"-?\d+", t)
+    if found:
+        return int(found[-1])
+    words = [w for w in re.findall(r"[a-z]+", t) if w in _NUMBER_WORDS]
+    if words:
+        return _NUMBER_WORDS[words[-1]]
+    raise AnswerParseError(f"no integer in {text!r}")
+
+
+def _parse_bool(text: str) -> bool:
+    words = re.findall(r"[a-z]+", text.lower())
+    for w in reversed(words):
+        if w in ("yes", "true", "correct"):
+            return True
+        if w in ("no", "false", "incorrect"):
+            return False
+    raise AnswerParseError(f"no yes/no in {text!r}")
+
+
+def _parse_cell(text: str) -> tuple[int, int]:
+    nums = re.findall(r"-?\d+", text)
+    if len(nums) != 2:
+        raise AnswerParseError(f"expected two numbers [row, col] in {text!r}")
+    return int(nums[0]), int(nums[1])
+
+
+def _parse_moves(text: str) -> tuple[str, ...]:
+    tokens = re.findall(r"[a-z]+|[↑↓←→]", text.lower())
+    if not tokens:
+        return ()
+    moves = []
+    for tok in tokens:
+        if tok not in _MOVE_WORDS:
+            raise AnswerParseError(f"unknown move {tok!r} in {text!r}; use up, down, left, right")
+        moves.append(_MOVE_WORDS[tok])
+    return tuple(moves)
+
+
+def _parse_directions(text: str) -> tuple[str, ...]:
+    t = text.lower()
+    if re.search(r"\b(none|nothing)\b", t):
+        return ()
+    found = set(_parse_moves(re.sub(r"\b(and|or|the|can|move|go|i|you|open|directions?)\b|[,;.]", " ", t)))
+    return tuple(d for d in DIRECTION_ORDER if d in found)
+
+
+ANSWER_TYPES: dict[str, AnswerType] = {}
+
+
+def _register(t: AnswerType) -> None:
+    ANSWER_TYPES[t.name] = t
+
+
+_register(AnswerType("int", INT, "Answer with a single integer.", lambda v: str(int(v)), _parse_int))
+_register(AnswerType("bool", BOOL, "Answer yes or no.", lambda v: "yes" if v else "no", _parse_bool))
+_register(AnswerType("label", STR, "Answer with one of the allowed words.", _canon_text, _canon_text))
+_register(AnswerType("cell", CELL, "Answer with the cell as [row, column].",
+                     lambda v: f"[{int(v[0])}, {int(v[1])}]", _parse_cell))
+_register(AnswerType("moves", MOVES, "Answer with the moves separated by spaces, e.g. 'up right right down'.",
+                     lambda v: " ".join(v), _parse_moves))
+_register(AnswerType("directions", DIRECTIONS,
+                     "Answer with the open directions separated by spaces, in the order up, down, left, right.",
+                     lambda v: " ".join(d for d in DIRECTION_ORDER if d in v) or "none", _parse_directions))
+
+CHOICE_LETTERS = "ABCDEFGH"
+
+
+def parse_choice(text: str, choices: list[str]) -> int:
+    """Index of the chosen option: a letter (``B``, ``(B)``, ``B.``) or the option's own text."""
+    t = text.strip()
+    m = re.fullmatch(r"\(?([A-Ha-h])[).:]?(\s.*)?", t, flags=re.S)
+    if m and m.group(1).upper() in CHOICE_LETTERS[: len(choices)]:
+        return CHOICE_LETTERS.index(m.group(1).upper())
+    norm = _canon_text(t)
+    for i, c in enumerate(choices):
+        if _canon_text(c) == norm:
+            return i
+    m = re.search(r"\b(?:option|answer|choice)\s*(?:is\s*)?\(?([A-H])\b", t, flags=re.I)
+    if m and m.group(1).upper() in CHOICE_LETTERS[: len(choices)]:
+        return CHOICE_LETTERS.index(m.group(1).upper())
+    raise AnswerParseError(f"no choice letter in {text!r}")
+
+
+def get_answer_type(name: str) -> AnswerType:
+    try:
+        return ANSWER_TYPES[name]
+    except KeyError:
+        raise ValueError(f"unknown answer_type {name!r}; known: {', '.join(sorted(ANSWER_TYPES))}") from None
+
+
+__all__ = ["ANSWER_TYPES", "AnswerParseError", "AnswerType", "CELL", "CHOICE_LETTERS", "DIRECTIONS",
+           "DIRECTION_ORDER", "MOVES", "get_answer_type", "list_of", "parse_choice", "STR"]

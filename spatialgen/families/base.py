@@ -1,0 +1,75 @@
+"""What a scene family provides. A new family is one module in this package plus
+``scenes/<name>.yaml`` and ``templates/<name>/``; nothing central changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, ClassVar
+
+import numpy as np
+import yaml
+from PIL import Image
+
+from ..resources import data_dir
+from ..scene import Scene
+
+MODALITIES = ("image", "text")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    passed: bool
+    detail: str = ""
+
+
+class Family:
+    """Base class: subclass, set ``name`` and ``scene_type``, and decorate with ``@register_family``."""
+
+    name: ClassVar[str]
+    scene_type: ClassVar[type[Scene]]
+    #: Render styles chosen per record by the seed (names are recorded in the record).
+    styles: ClassVar[tuple[str, ...]] = ("default",)
+    #: Names that :meth:`text_context` provides to question text (checked when templates load).
+    text_vars: ClassVar[tuple[str, ...]] = ()
+
+    @cached_property
+    def preset(self) -> dict[str, Any]:
+        path = data_dir("scenes") / f"{self.name}.yaml"
+        with open(path) as f:
+            return yaml.safe_load(f)
+
+    @property
+    def levels(self) -> dict[int, dict[str, Any]]:
+        return {int(k): v for k, v in self.preset["levels"].items()}
+
+    def level(self, level: int) -> dict[str, Any]:
+        try:
+            return self.levels[level]
+        except KeyError:
+            lv = sorted(self.levels)
+            raise ValueError(f"level {level} is not defined for family '{self.name}' "
+                             f"(levels {lv[0]}-{lv[-1]} in scenes/{self.name}.yaml)") from None
+
+    # -- to implement ---------------------------------------------------------------------------
+    def build(self, level: int, rng: np.random.Generator) -> Scene:
+        """A random ground-truth scene for ``level``."""
+        raise NotImplementedError
+
+    def describe(self, scene: Scene, modality: str) -> str:
+        """The text placed before the question: what the image shows, or the scene in words."""
+        raise NotImplementedError
+
+    def text_context(self, scene: Scene) -> dict[str, Any]:
+        """Scene facts available to question templates' Jinja text (beside the parameters)."""
+        return {}
+
+    def render(self, scene: Scene, style: str, hints: dict[str, Any]) -> list[Image.Image]:
+        """Images of the scene (``hints`` come from the template's ``render`` block)."""
+        raise NotImplementedError
+
+    def render_checks(self, scene: Scene, images: list[Image.Image], style: str,
+                      hints: dict[str, Any]) -> list[CheckResult]:
+        """Checks that what the question refers to is visible in the rendered images."""
+        return []

@@ -1,0 +1,210 @@
+"""Make one verified record: a pure function of (version, task, level, seed, index).
+
+Per record, a ``SeedSequence`` built from (seed, task, level, index) first fixes the choices that
+must be balanced (the target answer bucket, the correct option's letter, the text variant, the
+render style); each attempt then gets its own child generator. An attempt builds a scene, draws
+parameters, and keeps the question only if every constraint and check passes. Attempts are
+bounded: when a task cannot be satisfied the error says which check kept failing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from . import __version__
+from .answers import CHOICE_LETTERS
+from .dsl import Context, ProgramError
+from .families import CheckResult
+from .templates import Task
+
+SCENES_PER_RECORD = 60
+DRAWS_PER_SCENE = 8
+ANSWER_TAG = "Put your final answer inside <answer></answer>."
+
+
+class GenerationError(RuntimeError):
+    """A task/level combination could not produce a record within the attempt budget."""
+
+
+@dataclass
+class Sample:
+    """A record (JSON-ready dict) with its images still in memory."""
+
+    record: dict[str, Any]
+    images: list[Image.Image] = field(default_factory=list)
+
+
+def _stable_int(text: str) -> int:
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+
+
+def record_seed(seed: int, task_id: str, level: int, index: int) -> np.random.SeedSequence:
+    return np.random.SeedSequence([seed, _stable_int(task_id), level, index])
+
+
+def record_id(task_id: str, level: int, seed: int, index: int) -> str:
+    return f"{task_id}-L{level}-s{seed}-{index:06d}"
+
+
+def to_dsl(value: Any) -> Any:
+    """JSON values back to program values (lists become tuples, recursively)."""
+    if isinstance(value, list):
+        return tuple(to_dsl(v) for v in value)
+    return value
+
+
+def trace_json(steps) -> list[dict[str, Any]]:
+    return [{"depth": s.depth, "op": s.label, "args": list(s.args), "value": s.value} for s in steps]
+
+
+def sample_params(task: Task, ctx: Context) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for p in task.params:
+        if p.values is not None:
+            params[p.name] = to_dsl(p.values[int(ctx.rng.integers(len(p.values)))])
+        else:
+            params[p.name] = p.sampler.run(ctx, params, trace=False).value  # type: ignore[union-attr]
+    return params
+
+
+def check_question(task: Task, ctx: Context, params: dict[str, Any], trace: bool = True):
+    """Constraints, program and accept rule on one scene. Returns (value, canonical, steps, checks)
+    or raises _Reject naming the failed check. Shared by the sampler and by ``verify``."""
+    checks: list[CheckResult] = []
+    for c in task.constraints:
+        if not c.program.run(ctx, params, trace=False).value:
+            raise _Reject(f"constraint '{c.name}'")
+        checks.append(CheckResult(f"constraint: {c.name}", True))
+    result = task.program.run(ctx, params, trace=trace)
+    value = result.value
+    canonical = task.answer.canonical(value)
+    if task.answer.canonical(task.answer.parse(canonical)) != canonical:
+        raise _Reject("gold answer does not survive the scorer's parser")
+    checks.append(CheckResult("gold answer round-trips through the scorer", True))
+    if task.accept is not None:
+        if not task.accept.run(ctx, {**params, "response": value}, trace=False).value:
+            raise _Reject("the program's answer is rejected by the template's accept rule")
+        checks.append(CheckResult("gold answer accepted by the accept rule", True))
+    return value, canonical, result.trace, checks
+
+
+def judge_choices(task: Task, ctx: Context, params: dict[str, Any], options: list[Any]) -> list[bool]:
+    """Which options are correct answers, proved by the accept rule (or canonical equality)."""
+    if task.accept is not None:
+        return [bool(task.accept.run(ctx, {**params, "response": o}, trace=False).value) for o in options]
+    gold = task.answer.canonical(task.program.run(ctx, params, trace=False).value)
+    return [task.answer.canonical(o) == gold for o in options]
+
+
+class _Reject(Exception):
+    pass
+
+
+def question_text(task: Task, scene, modality: str, params: dict[str, Any], variant: int,
+                  choices: list[str] | None) -> str:
+    ctx = {**task.family.text_context(scene), **params}
+    body = task.texts[variant].render(**ctx, answer_instruction=task.answer.instruction).strip()
+    parts = [task.family.describe(scene, modality), body]
+    if choices is not None:
+        parts.append("\n".join(f"{CHOICE_LETTERS[i]}. {c}" for i, c in enumerate(choices)))
+        parts.append(f"Answer with the letter of the correct option. {ANSWER_TAG}")
+    else:
+        parts.append(f"{task.answer.instruction} {ANSWER_TAG}")
+    return "\n\n".join(parts)
+
+
+def make_record(task: Task, level: int, seed: int, index: int, modality: str = "image",
+                render: bool = True) -> Sample:
+    """The record ``index`` of (task, level, seed). Raises GenerationError if the budget runs out."""
+    ss = record_seed(seed, task.id, level, index)
+    rng = np.random.Generator(np.random.PCG64(ss))
+    target = task.balance[int(rng.integers(len(task.balance)))] if task.balance else None
+    n_choices = task.spec.choices.count if task.spec.choices else 0
+    letter = int(rng.integers(n_choices)) if n_choices else None
+    variant = int(rng.integers(len(task.texts)))
+    style = task.family.styles[int(rng.integers(len(task.family.styles)))]
+    failures: Counter[str] = Counter()
+    hints = task.spec.render
+
+    for attempt in range(SCENES_PER_RECORD):
+        arng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(ss.entropy, spawn_key=(attempt,))))
+        scene = task.family.build(level, arng)
+        ctx = Context(scene, rng=arng)
+        for _ in range(DRAWS_PER_SCENE):
+            try:
+                params = sample_params(task, ctx)
+                value, canonical, steps, checks = check_question(task, ctx, params)
+                if target is not None and canonical != target:
+                    raise _Reject(f"answer never landed in the balanced bucket '{target}'")
+                choices = None
+                if n_choices:
+                    choices, checks = _make_choices(task, ctx, params, value, n_choices, letter, checks)
+            except _Reject as r:
+                failures[str(r)] += 1
+                continue
+            except ProgramError as e:
+                failures[f"program error ({e})"] += 1
+                continue
+            images: list[Image.Image] = []
+            if modality == "image" and render:
+                images = task.family.render(scene, style, hints)
+                render_checks = task.family.render_checks(scene, images, style, hints)
+                if not all(c.passed for c in render_checks):
+                    failures["render check: " + next(c.name for c in render_checks if not c.passed)] += 1
+                    break  # the scene itself cannot be drawn faithfully: take a new one
+                checks = checks + render_checks
+            rid = record_id(task.id, level, seed, index)
+            record = {
+                "id": rid,
+                "task": task.id,
+                "family": task.family.name,
+                "level": level,
+                "seed": seed,
+                "index": index,
+                "modality": modality,
+                "question": question_text(task, scene, modality, params, variant, choices),
+                "answer": CHOICE_LETTERS[letter] if letter is not None else canonical,
+                "answer_type": "choice" if n_choices else task.spec.answer_type,
+                "choices": choices,
+                "images": [f"images/{rid}.png"] if images else [],
+                "scene": scene.to_json_dict(),
+                "params": params,
+                "program": task.spec.program.strip(),
+                "trace": trace_json(steps),
+                "checks": [{"name": c.name, "passed": c.passed, "detail": c.detail} for c in checks],
+                "text_variant": variant,
+                "style": style,
+                "version": __version__,
+            }
+            return Sample(record, images)
+    common = "; ".join(f"{why} ({n}x)" for why, n in failures.most_common(3)) or "no scene could be built"
+    raise GenerationError(
+        f"task {task.id} level {level} (seed {seed}, index {index}): no valid question after "
+        f"{SCENES_PER_RECORD} scenes x {DRAWS_PER_SCENE} draws; most frequent failures: {common}. "
+        f"Loosen the template's constraints or change the level in scenes/{task.family.name}.yaml")
+
+
+def _make_choices(task: Task, ctx: Context, params, value, n: int, letter: int, checks):
+    gold = task.answer.canonical(value)
+    pool = task.distractors.run(ctx, params, trace=False).value  # type: ignore[union-attr]
+    distractors, seen = [], {gold}
+    for d in pool:
+        c = task.answer.canonical(d)
+        if c not in seen:
+            seen.add(c)
+            distractors.append(d)
+    if len(distractors) < n - 1:
+        raise _Reject(f"fewer than {n - 1} distinct distractors")
+    options = distractors[: n - 1]
+    options.insert(letter, value)
+    verdicts = judge_choices(task, ctx, params, options)
+    if sum(verdicts) != 1 or not verdicts[letter]:
+        raise _Reject("not exactly one correct choice")
+    checks = checks + [CheckResult("exactly one correct choice", True, f"option {CHOICE_LETTERS[letter]}")]
+    return [task.answer.canonical(o) for o in options], checks

@@ -1,0 +1,108 @@
+"""Re-check a written dataset: file hashes, and every record's program and checks re-executed
+from the stored scene graph, independently of how the record was generated."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from PIL import Image
+
+from .answers import CHOICE_LETTERS
+from .catalog import catalog
+from .dsl import Context, ProgramError
+from .sampler import _Reject, check_question, judge_choices, question_text, to_dsl
+
+
+@dataclass
+class VerifyReport:
+    records: int = 0
+    files: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def verify_record(record: dict[str, Any], root: Path | None = None, template_dirs: tuple[str, ...] = ()) -> list[str]:
+    """Problems found in one record (empty list = verified)."""
+    rid = record.get("id", "?")
+    try:
+        task = catalog(tuple(template_dirs)).get(record["task"])
+        scene = task.family.scene_type.model_validate(record["scene"])
+    except (KeyError, ValueError) as e:
+        return [f"{rid}: cannot load task or scene: {e}"]
+    problems = []
+    if scene.id != scene.content_id():
+        problems.append(f"{rid}: scene id does not match its content (scene was edited)")
+    ctx = Context(scene)
+    params = {k: to_dsl(v) for k, v in record.get("params", {}).items()}
+    try:
+        value, canonical, _, checks = check_question(task, ctx, params, trace=False)
+    except (_Reject, ProgramError) as e:
+        return problems + [f"{rid}: {e}"]
+    if record.get("choices"):
+        options = [task.answer.parse(c) for c in record["choices"]]
+        verdicts = judge_choices(task, ctx, params, options)
+        letter = record["answer"]
+        if sum(verdicts) != 1 or CHOICE_LETTERS[verdicts.index(True)] != letter:
+            problems.append(f"{rid}: choices do not have exactly one correct option at {letter}")
+    elif canonical != record["answer"]:
+        problems.append(f"{rid}: stored answer {record['answer']!r} but the program gives {canonical!r}")
+    expected_q = question_text(task, scene, record["modality"], params, record["text_variant"], record.get("choices"))
+    if expected_q != record["question"]:
+        problems.append(f"{rid}: question text differs from the template's rendering")
+    if root is not None and record.get("images"):
+        try:
+            images = [Image.open(root / p) for p in record["images"]]
+            for c in task.family.render_checks(scene, images, record["style"], task.spec.render):
+                if not c.passed:
+                    problems.append(f"{rid}: render check failed: {c.name} ({c.detail})")
+        except OSError as e:
+            problems.append(f"{rid}: cannot read image: {e}")
+    return problems
+
+
+def iter_records(path: Path) -> Iterator[dict[str, Any]]:
+    with open(path, "rb") as f:
+        for n, line in enumerate(f, 1):
+            if line.strip():
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as e:
+                    raise ValueError(f"{path}:{n}: not valid JSON ({e.msg})") from None
+
+
+def verify_dataset(root: Path, template_dirs: tuple[str, ...] = ()) -> VerifyReport:
+    root = Path(root)
+    report = VerifyReport()
+    manifest_path = root / "manifest.json"
+    if not manifest_path.is_file():
+        raise FileNotFoundError(f"{root}: no manifest.json; is this a spatialgen dataset folder?")
+    manifest = json.loads(manifest_path.read_text())
+    dirs = tuple(template_dirs) or tuple(manifest.get("arguments", {}).get("templates", []) or [])
+    for rel, digest in manifest["files"].items():
+        path = root / rel
+        report.files += 1
+        if not path.is_file():
+            report.problems.append(f"{rel}: listed in the manifest but missing")
+        elif sha256_file(path) != digest:
+            report.problems.append(f"{rel}: sha256 differs from the manifest")
+    for record in iter_records(root / "records.jsonl"):
+        report.records += 1
+        report.problems += verify_record(record, root, dirs)
+    if report.records != manifest.get("count"):
+        report.problems.append(f"manifest counts {manifest.get('count')} records, records.jsonl has {report.records}")
+    return report
