@@ -87,6 +87,15 @@ def check_question(task: Task, ctx: Context, params: dict[str, Any], trace: bool
     if task.answer.canonical(task.answer.parse(canonical)) != canonical:
         raise _Reject("gold answer does not survive the scorer's parser")
     checks.append(CheckResult("gold answer round-trips through the scorer", True))
+    fam = task.family
+    if fam.perturbations:
+        # Seeded from the scene id, so verify repeats exactly the same perturbations.
+        prng = np.random.Generator(np.random.PCG64(_stable_int(ctx.scene.id)))
+        for _ in range(fam.perturbations):
+            moved = Context(fam.perturb(ctx.scene, prng))
+            if task.answer.canonical(task.program.run(moved, params, trace=False).value) != canonical:
+                raise _Reject("answer changes under a tiny perturbation of the scene")
+        checks.append(CheckResult(f"answer stable under {fam.perturbations} perturbations", True))
     if task.accept is not None:
         if not task.accept.run(ctx, {**params, "response": value}, trace=False).value:
             raise _Reject("the program's answer is rejected by the template's accept rule")

@@ -69,6 +69,14 @@ class Family:
         """Images of the scene (``hints`` come from the template's ``render`` block)."""
         raise NotImplementedError
 
+    #: How many perturbed copies of a scene the answer must survive (0 = no perturbation check).
+    perturbations: ClassVar[int] = 0
+
+    def perturb(self, scene: Scene, rng: np.random.Generator) -> Scene:
+        """A copy of ``scene`` nudged by a tiny epsilon (positions, camera angle...). Used with
+        ``perturbations`` > 0: a question whose answer changes under such nudges is rejected."""
+        raise NotImplementedError
+
     def render_checks(self, scene: Scene, images: list[Image.Image], style: str,
                       hints: dict[str, Any]) -> list[CheckResult]:
         """Checks that what the question refers to is visible in the rendered images."""
