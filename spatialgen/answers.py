@@ -140,3 +140,82 @@ def get_answer_type(name: str) -> AnswerType:
 
 __all__ = ["ANSWER_TYPES", "AnswerParseError", "AnswerType", "CELL", "CHOICE_LETTERS", "DIRECTIONS",
            "DIRECTION_ORDER", "MOVES", "get_answer_type", "list_of", "parse_choice", "STR"]
+
+
+# -- spatial labels, names and compass routes (grid and relations families) ----------------------
+
+RELATION_LABELS = ("left", "right", "above", "below", "upper-left", "upper-right", "lower-left",
+                   "lower-right", "overlap")
+COMPASS_POINTS = ("north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west")
+CANNOT_DETERMINE = "cannot be determined"
+COMPASS_MOVES = declare_type("CompassMoves", "a route as compass steps: north, south, east, west",
+                             base=list_of(STR))
+_VERT = {"upper": "upper", "top": "upper", "up": "upper", "above": "upper", "over": "upper",
+         "lower": "lower", "bottom": "lower", "down": "lower", "below": "lower", "under": "lower",
+         "beneath": "lower"}
+_HORIZ = {"left": "left", "right": "right"}
+_ABBREV = {"n": "north", "s": "south", "e": "east", "w": "west", "ne": "north-east", "nw": "north-west",
+           "se": "south-east", "sw": "south-west"}
+
+
+def _parse_relation(text: str) -> str:
+    """'upper left', 'top-left', 'above and to the left' -> 'upper-left'; 'same place' -> overlap."""
+    t = _canon_text(text)
+    if t in RELATION_LABELS:
+        return t
+    words = re.findall(r"[a-z]+", t)
+    if {"overlap", "overlapping", "same", "overlaps"} & set(words):
+        return "overlap"
+    v = [_VERT[w] for w in words if w in _VERT]
+    h = [_HORIZ[w] for w in words if w in _HORIZ]
+    if len(set(v)) > 1 or len(set(h)) > 1 or not (v or h):
+        raise AnswerParseError(f"no single relation in {text!r}")
+    if v and h:
+        return f"{v[0]}-{h[0]}"
+    return h[0] if h else {"upper": "above", "lower": "below"}[v[0]]
+
+
+def _parse_compass(text: str) -> str:
+    """'NE', 'northeast', 'north east', 'north-east' -> 'north-east'."""
+    t = _canon_text(text).replace("-", " ")
+    words = re.findall(r"[a-z]+", t)
+    if len(words) == 1 and words[0] in _ABBREV:
+        return _ABBREV[words[0]]
+    joined = "".join(w for w in words if w in ("north", "south", "east", "west", "northeast", "northwest",
+                                                 "southeast", "southwest"))
+    for point in COMPASS_POINTS:
+        if joined == point.replace("-", ""):
+            return point
+    raise AnswerParseError(f"no compass direction in {text!r}")
+
+
+def _canon_name(v: Any) -> str:
+    """Object names: lower case, no leading article or 'the letter', no quotes."""
+    t = _canon_text(str(v)).replace('"', "").replace("'", "")
+    if re.search(r"\b(cannot|can't|can not) be (determined|known|told)\b|\bundetermined\b|\bunknown\b", t):
+        return CANNOT_DETERMINE
+    t = re.sub(r"^(the|a|an)\s+", "", t)
+    t = re.sub(r"^(letter|digit|symbol|character)\s+", "", t).strip()
+    return t.upper() if len(t) == 1 else t  # single letters/digits keep their printed case
+
+
+def _parse_compass_moves(text: str) -> tuple[str, ...]:
+    words = re.findall(r"[a-z]+", text.lower())
+    moves = []
+    for w in words:
+        w = _ABBREV.get(w, w)
+        if w in ("north", "south", "east", "west"):
+            moves.append(w)
+        elif w not in ("then", "and", "go", "move", "walk", "to", "the", "head"):
+            raise AnswerParseError(f"unknown step {w!r} in {text!r}; use north, south, east, west")
+    return tuple(moves)
+
+
+_register(AnswerType("relation", STR, "Answer with one of: " + ", ".join(RELATION_LABELS) + ".",
+                     _parse_relation, _parse_relation))
+_register(AnswerType("compass", STR, "Answer with a compass direction such as north or south-west.",
+                     _parse_compass, _parse_compass))
+_register(AnswerType("object", STR, "Answer with the object's name only.", _canon_name, _canon_name))
+_register(AnswerType("compass_moves", COMPASS_MOVES,
+                     "Answer with the steps separated by spaces, e.g. 'north east east'.",
+                     lambda v: " ".join(v), _parse_compass_moves))

@@ -14,6 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from . import __version__
+from .families.base import MODALITIES
 
 
 def _templates_arg(p: argparse.ArgumentParser) -> None:
@@ -35,7 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n", type=int, default=100, help="total number of records (default: 100)")
     p.add_argument("--seed", type=int, default=0, help="base seed (default: 0)")
     p.add_argument("--levels", default="1-5", help="levels, e.g. 1-5 or 1,3 (default: 1-5)")
-    p.add_argument("--modality", default="image", choices=["image", "text"], help="image+text or text only")
+    p.add_argument("--modality", default="image", choices=list(MODALITIES),
+                   help="image: picture + question; text: scene in words; both: picture + words; "
+                        "image_only: the question drawn into the picture (default: image)")
     p.add_argument("--out", default="spatialgen_data", help="output folder (default: ./spatialgen_data)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default: 1; output is identical for any K)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output folder when done")
@@ -63,11 +66,11 @@ def cmd_list(args) -> int:
     cat = catalog(tuple(args.templates))
     for name, fam in all_families().items():
         levels = sorted(fam.levels)
-        print(f"{name}  (levels {levels[0]}-{levels[-1]})")
+        print(f"{name}  (levels {levels[0]}-{levels[-1]}; modalities {', '.join(fam.modalities)})")
         for tid, task in sorted(cat.tasks.items()):
             if task.family is fam:
                 kind = "choice" if task.is_choice else task.spec.answer_type
-                print(f"  {tid:<34} {kind:<10} {task.spec.description}")
+                print(f"  {tid:<34} {kind:<10} L{levels[0]}-{levels[-1]}  {task.spec.description}")
         if args.operators:
             for op in LIBRARY.visible(name):
                 if op.family == name:

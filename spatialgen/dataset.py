@@ -36,11 +36,15 @@ def parse_levels(text: str | Sequence[int]) -> list[int]:
     return sorted(set(levels))
 
 
-def plan(tasks: str | list[str], levels: str | Sequence[int], template_dirs: tuple[str, ...] = ()) -> list[tuple[Task, int]]:
-    """The (task, level) pairs of a run, in the order records cycle through them."""
+def plan(tasks: str | list[str], levels: str | Sequence[int], template_dirs: tuple[str, ...] = (),
+         modality: str | None = None) -> list[tuple[Task, int]]:
+    """The (task, level) pairs of a run, in the order records cycle through them. With
+    ``modality``, also fails early (one clear line) if a chosen family cannot produce it."""
     chosen = catalog(tuple(str(d) for d in template_dirs)).match(tasks)
     lv = parse_levels(levels)
     for t in chosen:
+        if modality is not None:
+            t.family.check_modality(modality)
         for level in lv:
             t.family.level(level)  # raises a clear error for undefined levels
     return [(t, level) for t in chosen for level in lv]
@@ -56,7 +60,7 @@ class Dataset:
             raise ValueError(f"unknown modality {modality!r}; choose from {', '.join(MODALITIES)}")
         if seed < 0:
             raise ValueError("seed must be a non-negative integer")
-        self.pairs = plan(tasks, levels, template_dirs)
+        self.pairs = plan(tasks, levels, template_dirs, modality)
         self.seed, self.n, self.modality = seed, n, modality
 
     def __len__(self) -> int:

@@ -20,12 +20,14 @@ from PIL import Image
 from . import __version__
 from .answers import CHOICE_LETTERS
 from .dsl import Context, ProgramError
-from .families import CheckResult
+from .families import IMAGE_MODALITIES, CheckResult
+from .render.text_panel import with_question
 from .templates import Task
 
 SCENES_PER_RECORD = 60
 DRAWS_PER_SCENE = 8
 ANSWER_TAG = "Put your final answer inside <answer></answer>."
+IMAGE_ONLY_PROMPT = "Answer the question written in the image."
 
 
 class GenerationError(RuntimeError):
@@ -117,6 +119,20 @@ class _Reject(Exception):
 
 def question_text(task: Task, scene, modality: str, params: dict[str, Any], variant: int,
                   choices: list[str] | None) -> str:
+    """The record's text. For ``image_only`` the full question lives in the image
+    (:func:`image_question`) and the text only points there."""
+    if modality == "image_only":
+        return f"{IMAGE_ONLY_PROMPT} {ANSWER_TAG}"
+    return _full_question(task, scene, modality, params, variant, choices)
+
+
+def image_question(task: Task, scene, params: dict[str, Any], variant: int, choices: list[str] | None) -> str:
+    """The text drawn into the image in the ``image_only`` modality."""
+    return _full_question(task, scene, "image_only", params, variant, choices)
+
+
+def _full_question(task: Task, scene, modality: str, params: dict[str, Any], variant: int,
+                   choices: list[str] | None) -> str:
     ctx = {**task.family.text_context(scene), **params}
     body = task.texts[variant].render(**ctx, answer_instruction=task.answer.instruction).strip()
     parts = [task.family.describe(scene, modality), body]
@@ -128,9 +144,21 @@ def question_text(task: Task, scene, modality: str, params: dict[str, Any], vari
     return "\n\n".join(parts)
 
 
+def render_images(task: Task, scene, modality: str, style: str, params: dict[str, Any], variant: int,
+                  choices: list[str] | None) -> list[Image.Image]:
+    """The record's images: the family's drawing, plus (image_only) the question drawn beneath
+    the first image, or on its own for families that draw nothing."""
+    images = task.family.render(scene, style, task.spec.render)
+    if modality == "image_only":
+        text = image_question(task, scene, params, variant, choices)
+        images = [with_question(images[0] if images else None, text), *images[1:]]
+    return images
+
+
 def make_record(task: Task, level: int, seed: int, index: int, modality: str = "image",
                 render: bool = True) -> Sample:
     """The record ``index`` of (task, level, seed). Raises GenerationError if the budget runs out."""
+    task.family.check_modality(modality)
     ss = record_seed(seed, task.id, level, index)
     rng = np.random.Generator(np.random.PCG64(ss))
     target = task.balance[int(rng.integers(len(task.balance)))] if task.balance else None
@@ -143,7 +171,7 @@ def make_record(task: Task, level: int, seed: int, index: int, modality: str = "
 
     for attempt in range(SCENES_PER_RECORD):
         arng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(ss.entropy, spawn_key=(attempt,))))
-        scene = task.family.build(level, arng)
+        scene = task.family.build_for(level, arng, task.spec.scene)
         ctx = Context(scene, rng=arng)
         for _ in range(DRAWS_PER_SCENE):
             try:
@@ -161,8 +189,8 @@ def make_record(task: Task, level: int, seed: int, index: int, modality: str = "
                 failures[f"program error ({e})"] += 1
                 continue
             images: list[Image.Image] = []
-            if modality == "image" and render:
-                images = task.family.render(scene, style, hints)
+            if modality in IMAGE_MODALITIES and render:
+                images = render_images(task, scene, modality, style, params, variant, choices)
                 render_checks = task.family.render_checks(scene, images, style, hints)
                 if not all(c.passed for c in render_checks):
                     failures["render check: " + next(c.name for c in render_checks if not c.passed)] += 1

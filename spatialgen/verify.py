@@ -14,7 +14,7 @@ from PIL import Image
 from .answers import CHOICE_LETTERS
 from .catalog import catalog
 from .dsl import Context, ProgramError
-from .sampler import _Reject, check_question, judge_choices, question_text, to_dsl
+from .sampler import _Reject, check_question, judge_choices, question_text, render_images, to_dsl
 
 
 @dataclass
@@ -70,6 +70,13 @@ def verify_record(record: dict[str, Any], root: Path | None = None, template_dir
             for c in task.family.render_checks(scene, images, record["style"], task.spec.render):
                 if not c.passed:
                     problems.append(f"{rid}: render check failed: {c.name} ({c.detail})")
+            if record["modality"] == "image_only":
+                # The question text lives only in the pixels: re-draw the image and compare.
+                again = render_images(task, scene, "image_only", record["style"], params, record["text_variant"],
+                                      record.get("choices"))
+                if any(a.mode != b.mode or a.size != b.size or a.tobytes() != b.tobytes()
+                       for a, b in zip(again, images)):
+                    problems.append(f"{rid}: image differs from a fresh rendering of the scene and question")
         except OSError as e:
             problems.append(f"{rid}: cannot read image: {e}")
     return problems

@@ -84,7 +84,7 @@ def generate_dataset(args: GenerateArgs, out: Path, workers: int = 1, overwrite:
                      progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     """Generate ``args.n`` records into ``out`` atomically; returns the manifest."""
     out = Path(out)
-    pairs = plan(args.tasks, args.levels, tuple(args.templates))  # validate before touching disk
+    pairs = plan(args.tasks, args.levels, tuple(args.templates), args.modality)  # validate before touching disk
     if out.exists() and not out.is_dir():
         raise FileExistsError(f"{out} exists and is not a folder; choose another --out")
     if out.is_dir() and any(out.iterdir()) and not overwrite:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from .base import CheckResult, Family, MODALITIES
+from .base import IMAGE_MODALITIES, MODALITIES, CheckResult, Family
 
 _FAMILIES: dict[str, Family] = {}
 _LOADED = False
@@ -45,4 +45,4 @@ def all_families() -> dict[str, Family]:
     return dict(sorted(_FAMILIES.items()))
 
 
-__all__ = ["CheckResult", "Family", "MODALITIES", "all_families", "get_family", "register_family"]
+__all__ = ["CheckResult", "Family", "IMAGE_MODALITIES", "MODALITIES", "all_families", "get_family", "register_family"]

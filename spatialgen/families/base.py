@@ -14,7 +14,11 @@ from PIL import Image
 from ..resources import data_dir
 from ..scene import Scene
 
-MODALITIES = ("image", "text")
+#: image: picture + question text; text: the scene described completely in words, no picture;
+#: both: picture + complete description; image_only: the question is drawn into the picture too.
+MODALITIES = ("image", "text", "both", "image_only")
+#: Modalities whose records carry images.
+IMAGE_MODALITIES = ("image", "both", "image_only")
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,8 @@ class Family:
     styles: ClassVar[tuple[str, ...]] = ("default",)
     #: Names that :meth:`text_context` provides to question text (checked when templates load).
     text_vars: ClassVar[tuple[str, ...]] = ()
+    #: Modalities the family can produce (a text-only family leaves out image and both).
+    modalities: ClassVar[tuple[str, ...]] = MODALITIES
 
     @cached_property
     def preset(self) -> dict[str, Any]:
@@ -52,13 +58,26 @@ class Family:
             raise ValueError(f"level {level} is not defined for family '{self.name}' "
                              f"(levels {lv[0]}-{lv[-1]} in scenes/{self.name}.yaml)") from None
 
+    def check_modality(self, modality: str) -> None:
+        if modality not in MODALITIES:
+            raise ValueError(f"unknown modality {modality!r}; choose from {', '.join(MODALITIES)}")
+        if modality not in self.modalities:
+            raise ValueError(f"family '{self.name}' cannot produce modality '{modality}' "
+                             f"(it supports {', '.join(self.modalities)})")
+
+    def build_for(self, level: int, rng: np.random.Generator, hints: dict[str, Any]) -> Scene:
+        """A scene for a template whose ``scene`` block gave ``hints`` (e.g. which layout kind).
+        Families with a single kind of scene ignore the hints."""
+        return self.build(level, rng)
+
     # -- to implement ---------------------------------------------------------------------------
     def build(self, level: int, rng: np.random.Generator) -> Scene:
         """A random ground-truth scene for ``level``."""
         raise NotImplementedError
 
     def describe(self, scene: Scene, modality: str) -> str:
-        """The text placed before the question: what the image shows, or the scene in words."""
+        """The text placed before the question: what the image shows (image, image_only), or the
+        scene completely in words (text), or both (both)."""
         raise NotImplementedError
 
     def text_context(self, scene: Scene) -> dict[str, Any]:

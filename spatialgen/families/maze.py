@@ -394,10 +394,14 @@ class Maze(Family):
     def describe(self, scene: MazeScene, modality: str) -> str:
         frame = (f"The maze has {scene.rows} rows and {scene.cols} columns. Rows are numbered from 0 at the top, "
                  f"columns from 0 at the left; moving up decreases the row, moving right increases the column.")
+        picture = "In the image, S (the square) marks the start and G (the circle) marks the goal; lines are walls."
+        drawing = (f"In the drawing below, '+', '-' and '|' are walls, S is the start and G is the goal; "
+                   f"each cell is three characters wide.\n\n{scene.ascii}")
         if modality == "text":
-            return (f"{frame} In the drawing below, '+', '-' and '|' are walls, S is the start and G is the goal; "
-                    f"each cell is three characters wide.\n\n{scene.ascii}")
-        return f"{frame} In the image, S (the square) marks the start and G (the circle) marks the goal; lines are walls."
+            return f"{frame} {drawing}"
+        if modality == "both":  # the picture and the same maze as text
+            return f"{frame} {picture} {drawing}"
+        return f"{frame} {picture}"
 
     def text_context(self, scene: MazeScene) -> dict[str, Any]:
         return {"rows": scene.rows, "cols": scene.cols, "start": scene.start, "goal": scene.goal}

@@ -13,6 +13,8 @@ from typing import Any, Mapping, Sequence
 
 import yaml
 
+from ...resources import data_dir
+
 # The 9 answer labels; "a is <label> of b" on a grid with y pointing up.
 DIRECTIONS: tuple[str, ...] = (
     "left", "right", "above", "below",
@@ -100,13 +102,11 @@ Query = RelationQuery | PredicateQuery | WhichQuery | RouteQuery
 
 
 def default_bank_path() -> Path:
-    """``scenes/relations.yaml`` in a checkout, or the copy shipped in the wheel."""
-    pkg = Path(__file__).resolve().parents[2]  # .../spatialgen
-    for cand in (pkg.parent / "scenes" / "relations.yaml",
-                 pkg / "_data" / "scenes" / "relations.yaml"):
-        if cand.is_file():
-            return cand
-    raise FileNotFoundError("relations.yaml not found next to the package or in spatialgen/_data")
+    """``scenes/relations.yaml``: the same file the family's preset (levels) is read from."""
+    path = data_dir("scenes") / "relations.yaml"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing; reinstall spatialgen")
+    return path
 
 
 def _check_template(t: Template) -> None:

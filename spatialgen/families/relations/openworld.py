@@ -136,3 +136,37 @@ def _question(
 def open_level(level: int, bank: Bank | None = None) -> dict[str, int]:
     """{objects, facts, grid} for a level of the ladder."""
     return dict((bank or load_bank()).levels[level]["open"])
+
+
+def make_choose_story(
+    n_objects: int, n_facts: int, rng: np.random.Generator, grid: int = 3,
+    names: Sequence[str] | None = None, bank: Bank | None = None, want: str | None = None,
+    max_tries: int = 500,
+) -> Story:
+    """SpartQA "choose object": which of two named objects is <pred> a reference object?
+
+    In the layout exactly one of the two really is, so the text can only entail that one or
+    nothing ("cannot be determined"); ``want`` as in :func:`make_open_story`.
+    """
+    bank = bank or load_bank()
+    for _ in range(max_tries):
+        base = make_open_story(n_objects, n_facts, rng, question="relation", grid=grid, names=names, bank=bank)
+        objs = list(base.layout.positions)
+        ref = pick(rng, objs)
+        pred = pick(rng, PREDICATES)
+        others = [o for o in objs if o != ref]
+        yes = [o for o in others if base.layout.holds(o, pred, ref)]
+        no = [o for o in others if not base.layout.holds(o, pred, ref)]
+        if not yes or not no:
+            continue
+        pair = [pick(rng, yes), pick(rng, no)]
+        if rng.integers(2):
+            pair.reverse()
+        q = WhichQuery(pred, ref, tuple(pair))
+        facts = [(s.a, s.rel, s.b) for s in base.sentences]
+        answer = GroundTruth(facts, objs).answer(q)
+        if want == "determined" and answer == CANNOT or want == "undetermined" and answer != CANNOT:
+            continue
+        text = f"Which is {pred} {ref}: {pair[0]} or {pair[1]}?"
+        return Story("open", "qualitative", base.sentences, base.order, base.layout, q, text, answer)
+    raise RuntimeError(f"no choose-object story with want={want!r} in {max_tries} tries")
