@@ -54,7 +54,8 @@ def test_list_shows_every_task_with_levels(capsys) -> None:
 # -- whole sets: generate + verify in every modality ------------------------------------------------
 
 MODALITY_SETS = [("grid.*", m) for m in ("image", "text", "both", "image_only")] + \
-                [("relations.*", m) for m in ("text", "image_only")]
+                [("relations.*", m) for m in ("text", "image_only")] + \
+                [("maze.*", m) for m in ("both", "image_only")]  # the new modalities on the old family
 
 
 @pytest.mark.parametrize("tasks,modality", MODALITY_SETS)
@@ -70,7 +71,7 @@ def test_generated_set_verifies_for_every_task_and_level(tmp_path: Path, tasks: 
     assert all(bool(r["images"]) == has_images for r in records)
     if modality == "text":  # the scene is described completely in words
         for r in records:
-            if r["family"] == "grid":
+            if r["family"] == "grid":  # every landmark / the whole table is in the text
                 scene = r["scene"]
                 marks = scene["landmarks"]
                 assert all(f"the {m['name']}: ({m['x']:.1f}, {m['y']:.1f})" in r["question"] for m in marks)
