@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections import deque
+from functools import lru_cache
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -60,32 +61,34 @@ class MazeScene(Scene):
     def is_open(self, cell: Cell, d: str) -> bool:
         return bool(self.open_mask[cell[0] * self.cols + cell[1]] & BIT[d])
 
-    def neighbours(self, cell: Cell):
-        mask = self.open_mask[cell[0] * self.cols + cell[1]]
+    def neighbours(self, cell: Cell, mask: list[int] | None = None):
+        m = (mask or self.open_mask)[cell[0] * self.cols + cell[1]]
         for d in DIRS:
-            if mask & BIT[d]:
+            if m & BIT[d]:
                 dr, dc = DELTA[d]
                 yield d, (cell[0] + dr, cell[1] + dc)
 
     def distances(self, src: Cell) -> list[int]:
         """BFS distance from ``src`` to every cell (index r*cols+c); -1 if unreachable."""
-        cols, mask = self.cols, self.open_mask
-        dist = [-1] * (self.rows * cols)
-        s = src[0] * cols + src[1]
-        dist[s] = 0
-        q = deque([s])
-        steps = ((1, -cols), (2, cols), (4, -1), (8, 1))
-        while q:
-            i = q.popleft()
-            nd = dist[i] + 1
-            m = mask[i]
-            for bit, off in steps:
-                if m & bit:
-                    j = i + off
-                    if dist[j] < 0:
-                        dist[j] = nd
-                        q.append(j)
-        return dist
+        return bfs_distances(self.open_mask, self.cols, src[0] * self.cols + src[1])
+
+
+def bfs_distances(mask: list[int], cols: int, src: int) -> list[int]:
+    dist = [-1] * len(mask)
+    dist[src] = 0
+    q = deque([src])
+    steps = ((1, -cols), (2, cols), (4, -1), (8, 1))
+    while q:
+        i = q.popleft()
+        nd = dist[i] + 1
+        m = mask[i]
+        for bit, off in steps:
+            if m & bit:
+                j = i + off
+                if dist[j] < 0:
+                    dist[j] = nd
+                    q.append(j)
+    return dist
 
 
 def _direction(a: Cell, b: Cell) -> str:
@@ -97,16 +100,27 @@ def _direction(a: Cell, b: Cell) -> str:
 
 # -- generation -------------------------------------------------------------------------------------
 
+@lru_cache(maxsize=64)
+def _grid_table(rows: int, cols: int) -> tuple[tuple[tuple[str, int], ...], ...]:
+    """(direction, neighbour index) pairs of every cell of a rows x cols grid, computed once."""
+    table = []
+    for i in range(rows * cols):
+        r, c = divmod(i, cols)
+        nbs = []
+        if r > 0:
+            nbs.append(("up", i - cols))
+        if r < rows - 1:
+            nbs.append(("down", i + cols))
+        if c > 0:
+            nbs.append(("left", i - 1))
+        if c < cols - 1:
+            nbs.append(("right", i + 1))
+        table.append(tuple(nbs))
+    return tuple(table)
+
+
 def _grid_neighbours(rows: int, cols: int, i: int):
-    r, c = divmod(i, cols)
-    if r > 0:
-        yield "up", i - cols
-    if r < rows - 1:
-        yield "down", i + cols
-    if c > 0:
-        yield "left", i - 1
-    if c < cols - 1:
-        yield "right", i + 1
+    return _grid_table(rows, cols)[i]
 
 
 def _carve(mask: list[int], i: int, d: str, j: int) -> None:
@@ -356,15 +370,18 @@ class Maze(Family):
             algorithm = rnd.choice(cfg["algorithms"])
             mask = ALGORITHMS[algorithm](rows, cols, rnd)
             loops = braid(mask, rows, cols, float(cfg.get("braid", 0.0)), rnd)
-            placement = rnd.choice(cfg["placements"])
-            start, goal = self._place(placement, rows, cols, mask, rnd)
-            probe = MazeScene(rows=rows, cols=cols, start=start, goal=goal, passages=[], algorithm=algorithm)
-            probe._open = mask
-            d = probe.distances(start)[goal[0] * cols + goal[1]]
-            if d >= cfg["min_path"]:
-                scene = MazeScene(rows=rows, cols=cols, start=start, goal=goal, passages=_passages(mask, rows, cols),
-                                  algorithm=algorithm, braid=float(cfg.get("braid", 0.0)), loops=loops,
-                                  ascii=to_ascii(rows, cols, mask, start, goal))
+            for _ in range(4):  # several placements per maze before generating a new one
+                placement = rnd.choice(cfg["placements"])
+                start, goal = self._place(placement, rows, cols, mask, rnd)
+                d = bfs_distances(mask, cols, start[0] * cols + start[1])[goal[0] * cols + goal[1]]
+                if d < cfg["min_path"]:
+                    continue
+                # Built from values we just computed, so pydantic validation is skipped (it is the
+                # hot path); verify re-validates every stored scene from JSON.
+                scene = MazeScene.model_construct(
+                    family="maze", id="", rows=rows, cols=cols, start=start, goal=goal,
+                    passages=_passages(mask, rows, cols), algorithm=algorithm, braid=float(cfg.get("braid", 0.0)),
+                    loops=loops, ascii=to_ascii(rows, cols, mask, start, goal))
                 scene._open = mask
                 return scene.with_id()  # type: ignore[return-value]
         raise RuntimeError(f"maze level {level}: could not place start and goal {cfg['min_path']}+ moves apart; "
@@ -383,9 +400,7 @@ class Maze(Family):
                 goal = (rnd.randrange(rows), rnd.randrange(cols))
             return start, goal
         if rule == "far":  # the goal is a cell farthest from the start
-            probe = MazeScene(rows=rows, cols=cols, start=start, goal=start, passages=[], algorithm="")
-            probe._open = mask
-            dist = probe.distances(start)
+            dist = bfs_distances(mask, cols, start[0] * cols + start[1])
             far = max(dist)
             options = [i for i, v in enumerate(dist) if v == far]
             return start, divmod(options[rnd.randrange(len(options))], cols)
@@ -438,11 +453,11 @@ def _dist_from(ctx, src: Cell) -> list[int]:
 
 def _walk(scene: MazeScene, a: Cell, moves) -> tuple[Cell, int]:
     """Follow moves from ``a``; returns the last cell reached and how many moves were legal."""
-    cur = a
+    cur, mask, cols = a, scene.open_mask, scene.cols
     for k, m in enumerate(moves):
         if m not in BIT:
             raise ProgramError(f"unknown move {m!r}")
-        if not scene.is_open(cur, m):
+        if not mask[cur[0] * cols + cur[1]] & BIT[m]:
             return cur, k
         cur = (cur[0] + DELTA[m][0], cur[1] + DELTA[m][1])
     return cur, len(moves)
@@ -488,22 +503,29 @@ def op_distance(ctx, a, b):
     return d
 
 
+# (bit, direction, index offset as a function of cols) in tie-break order up, down, left, right
+_STEPS = ((1, "up", lambda cols: -cols), (2, "down", lambda cols: cols), (4, "left", lambda cols: -1),
+          (8, "right", lambda cols: 1))
+
+
 @operator("shortest_path(a: Cell, b: Cell) -> Moves", family="maze")
 def op_shortest_path(ctx, a, b):
     """one shortest route from a to b (ties broken in the order up, down, left, right)"""
     scene: MazeScene = ctx.scene
     a, b = _cell(scene, a), _cell(scene, b)
     dist = _dist_from(ctx, b)
-    cols = scene.cols
-    if dist[a[0] * cols + a[1]] < 0:
+    cols, mask = scene.cols, scene.open_mask
+    i, target = a[0] * cols + a[1], b[0] * cols + b[1]
+    if dist[i] < 0:
         raise ProgramError(f"{list(b)} cannot be reached from {list(a)}")
-    moves, cur = [], a
-    while cur != b:
-        here = dist[cur[0] * cols + cur[1]]
-        for d, nb in scene.neighbours(cur):
-            if dist[nb[0] * cols + nb[1]] == here - 1:
-                moves.append(d)
-                cur = nb
+    steps = [(bit, name, off(cols)) for bit, name, off in _STEPS]
+    moves = []
+    while i != target:
+        here, m = dist[i], mask[i]
+        for bit, name, off in steps:
+            if m & bit and dist[i + off] == here - 1:
+                moves.append(name)
+                i += off
                 break
     return tuple(moves)
 
@@ -514,14 +536,19 @@ def op_count_shortest_paths(ctx, a, b):
     scene: MazeScene = ctx.scene
     a, b = _cell(scene, a), _cell(scene, b)
     dist = _dist_from(ctx, b)
-    cols = scene.cols
-    order = sorted((d, i) for i, d in enumerate(dist) if 0 <= d <= dist[a[0] * cols + a[1]])
-    ways = {b[0] * cols + b[1]: 1}
-    for d, i in order[1:]:
-        r, c = divmod(i, cols)
-        ways[i] = sum(ways.get(nb[0] * cols + nb[1], 0) for _, nb in scene.neighbours((r, c))
-                      if dist[nb[0] * cols + nb[1]] == d - 1)
-    return ways.get(a[0] * cols + a[1], 0)
+    cols, mask = scene.cols, scene.open_mask
+    src = a[0] * cols + a[1]
+    limit = dist[src]
+    if limit < 0:
+        return 0
+    offs = [(bit, off(cols)) for bit, _, off in _STEPS]
+    ways = [0] * len(dist)
+    ways[b[0] * cols + b[1]] = 1
+    # Cells in order of distance from b; each adds up the ways of its neighbours one step closer.
+    for i in sorted((i for i, d in enumerate(dist) if 0 < d <= limit), key=dist.__getitem__):
+        d, m = dist[i], mask[i]
+        ways[i] = sum(ways[i + off] for bit, off in offs if m & bit and dist[i + off] == d - 1)
+    return ways[src]
 
 
 @operator("count_turns(moves: Moves, side: Str) -> Int", family="maze")
