@@ -60,7 +60,8 @@ def to_dsl(value: Any) -> Any:
 
 
 def trace_json(steps) -> list[dict[str, Any]]:
-    return [{"depth": s.depth, "op": s.label, "args": list(s.args), "value": s.value} for s in steps]
+    return [{"depth": s.depth, "let": s.label, "value": s.value} if s.is_binding else
+            {"depth": s.depth, "op": s.label, "args": list(s.args), "value": s.value} for s in steps]
 
 
 def sample_params(task: Task, ctx: Context) -> dict[str, Any]:
@@ -140,12 +141,14 @@ def make_record(task: Task, level: int, seed: int, index: int, modality: str = "
     style = task.family.styles[int(rng.integers(len(task.family.styles)))]
     failures: Counter[str] = Counter()
     hints = task.spec.render
+    # Without sampled parameters every draw on a scene asks the same question: one is enough.
+    draws = DRAWS_PER_SCENE if task.params else 1
 
     for attempt in range(SCENES_PER_RECORD):
         arng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(ss.entropy, spawn_key=(attempt,))))
         scene = task.family.build(level, arng)
         ctx = Context(scene, rng=arng)
-        for _ in range(DRAWS_PER_SCENE):
+        for _ in range(draws):
             try:
                 params = sample_params(task, ctx)
                 value, canonical, steps, checks = check_question(task, ctx, params)
@@ -195,7 +198,7 @@ def make_record(task: Task, level: int, seed: int, index: int, modality: str = "
     common = "; ".join(f"{why} ({n}x)" for why, n in failures.most_common(3)) or "no scene could be built"
     raise GenerationError(
         f"task {task.id} level {level} (seed {seed}, index {index}): no valid question after "
-        f"{SCENES_PER_RECORD} scenes x {DRAWS_PER_SCENE} draws; most frequent failures: {common}. "
+        f"{SCENES_PER_RECORD} scenes x {draws} draws; most frequent failures: {common}. "
         f"Loosen the template's constraints or change the level in scenes/{task.family.name}.yaml")
 
 
