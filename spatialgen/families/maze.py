@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
-from pydantic import PrivateAttr
 
 from ..dsl import ProgramError, operator
 from ..scene import Scene
@@ -41,19 +40,17 @@ class MazeScene(Scene):
     loops: int = 0
     ascii: str = ""
 
-    _open: list[int] | None = PrivateAttr(default=None)
-
     # -- structure ----------------------------------------------------------------------------
-    @property
+    @cached_property
     def open_mask(self) -> list[int]:
-        if self._open is None:
-            m = [0] * (self.rows * self.cols)
-            for (r1, c1), (r2, c2) in self.passages:
-                d = _direction((r1, c1), (r2, c2))
-                m[r1 * self.cols + c1] |= BIT[d]
-                m[r2 * self.cols + c2] |= BIT[OPPOSITE[d]]
-            self._open = m
-        return self._open
+        """One 4-bit mask per cell (bit set = open that way). Cached in the instance dict: a plain
+        attribute read afterwards, which the hot loops need (pydantic private attributes are slow)."""
+        m = [0] * (self.rows * self.cols)
+        for (r1, c1), (r2, c2) in self.passages:
+            d = _direction((r1, c1), (r2, c2))
+            m[r1 * self.cols + c1] |= BIT[d]
+            m[r2 * self.cols + c2] |= BIT[OPPOSITE[d]]
+        return m
 
     def inside(self, cell: Cell) -> bool:
         return 0 <= cell[0] < self.rows and 0 <= cell[1] < self.cols
@@ -382,7 +379,7 @@ class Maze(Family):
                     family="maze", id="", rows=rows, cols=cols, start=start, goal=goal,
                     passages=_passages(mask, rows, cols), algorithm=algorithm, braid=float(cfg.get("braid", 0.0)),
                     loops=loops, ascii=to_ascii(rows, cols, mask, start, goal))
-                scene._open = mask
+                scene.__dict__["open_mask"] = mask  # prime the cache
                 return scene.with_id()  # type: ignore[return-value]
         raise RuntimeError(f"maze level {level}: could not place start and goal {cfg['min_path']}+ moves apart; "
                            f"lower min_path in scenes/maze.yaml")
