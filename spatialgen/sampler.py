@@ -85,6 +85,8 @@ def check_question(task: Task, ctx: Context, params: dict[str, Any], trace: bool
     result = task.program.run(ctx, params, trace=trace)
     value = result.value
     canonical = task.answer.canonical(value)
+    if task.spec.labels is not None and canonical not in task.label_set:
+        raise _Reject(f"answer {canonical!r} is not one of the template's labels")
     if task.answer.canonical(task.answer.parse(canonical)) != canonical:
         raise _Reject("gold answer does not survive the scorer's parser")
     checks.append(CheckResult("gold answer round-trips through the scorer", True))

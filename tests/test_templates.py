@@ -110,3 +110,19 @@ def test_user_folder_adds_tasks(tmp_path):
     assert [t.id for t in cat.match("maze.user_*")] == ["maze.user_distance"]
     with pytest.raises(ValueError, match="no task matches 'nope.*'"):
         cat.match("nope.*")
+
+
+def test_parameter_values_must_match_their_type(tmp_path):
+    text = GOOD + "params:\n  side:\n    type: Str\n    values: [left, 3]\n"
+    msg = error_of(write(tmp_path, text))
+    assert "t.yaml:10:" in msg and "value 3 of parameter 'side' is not a Str" in msg
+
+
+def test_label_answers_must_stay_inside_their_labels(tmp_path):
+    from spatialgen.sampler import GenerationError, make_record
+
+    text = GOOD.replace("answer_type: int", "answer_type: label\nlabels: [near, far]").replace(
+        "program: distance(start(), goal())", 'program: if(distance(start(), goal()) > 100, "far", "close")')
+    task = load_template(write(tmp_path, text))
+    with pytest.raises(GenerationError, match="not one of the template's labels"):
+        make_record(task, 1, 0, 0, "text")
