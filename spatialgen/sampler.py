@@ -118,6 +118,12 @@ class _Reject(Exception):
     pass
 
 
+def render_hints(task: Task, params: dict[str, Any]) -> dict[str, Any]:
+    """The template's ``render`` block with ``$param`` values filled in (e.g. ``highlight: $cell``)."""
+    return {k: params[v[1:]] if isinstance(v, str) and v.startswith("$") and v[1:] in params else v
+            for k, v in task.spec.render.items()}
+
+
 def question_text(task: Task, scene, modality: str, params: dict[str, Any], variant: int,
                   choices: list[str] | None) -> str:
     ctx = {**task.family.text_context(scene), **params}
@@ -142,7 +148,6 @@ def make_record(task: Task, level: int, seed: int, index: int, modality: str = "
     variant = int(rng.integers(len(task.texts)))
     style = task.family.styles[int(rng.integers(len(task.family.styles)))]
     failures: Counter[str] = Counter()
-    hints = task.spec.render
     # Without sampled parameters every draw on a scene asks the same question: one is enough.
     draws = DRAWS_PER_SCENE if task.params else 1
 
@@ -166,6 +171,7 @@ def make_record(task: Task, level: int, seed: int, index: int, modality: str = "
                 failures[f"program error ({e})"] += 1
                 continue
             images: list[Image.Image] = []
+            hints = render_hints(task, params)
             if modality == "image" and render:
                 images = task.family.render(scene, style, hints)
                 render_checks = task.family.render_checks(scene, images, style, hints)

@@ -314,6 +314,10 @@ def _compile(spec: TemplateSpec, file: str, positions: dict, program_dirs: tuple
                                     f"available: {', '.join(sorted(available))}")
         texts.append(_JINJA.from_string(t))
 
+    for key, v in spec.render.items():
+        if isinstance(v, str) and v.startswith("$") and v[1:] not in declared:
+            raise fail(("render", key), f"render hint '{key}' refers to unknown parameter {v}")
+
     balance: list[str] | None
     if spec.balance == "none":
         balance = None

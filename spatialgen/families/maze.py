@@ -290,7 +290,7 @@ def _font(size: int):
     return _FONTS[size]
 
 
-def render_maze(scene: MazeScene, style: str, coordinates: bool) -> Image.Image:
+def render_maze(scene: MazeScene, style: str, coordinates: bool, highlight: Cell | None = None) -> Image.Image:
     colors = STYLES[style]
     # A palette image: five colours, no anti-aliasing, and PNG encoding several times faster than RGB.
     img = Image.new("P", (IMAGE_SIZE, IMAGE_SIZE), 0)
@@ -300,6 +300,11 @@ def render_maze(scene: MazeScene, style: str, coordinates: bool) -> Image.Image:
     w = max(2, round(cell * colors[5]))
     h = w / 2
     mask, rows, cols = scene.open_mask, scene.rows, scene.cols
+    if highlight is not None:  # a ring around the cell the question is about
+        r, c = highlight
+        pad = cell * 0.12
+        draw.ellipse((x0 + c * cell + pad, y0 + r * cell + pad, x0 + (c + 1) * cell - pad, y0 + (r + 1) * cell - pad),
+                     outline=4, width=max(2, w // 2))
     for key, (r, c) in (("start", scene.start), ("goal", scene.goal)):
         pad = cell * 0.2
         box = (x0 + c * cell + pad, y0 + r * cell + pad, x0 + (c + 1) * cell - pad, y0 + (r + 1) * cell - pad)
@@ -415,7 +420,9 @@ class Maze(Family):
         return {"rows": scene.rows, "cols": scene.cols, "start": scene.start, "goal": scene.goal}
 
     def render(self, scene: MazeScene, style: str, hints: dict[str, Any]) -> list[Image.Image]:
-        return [render_maze(scene, style, bool(hints.get("coordinates", False)))]
+        highlight = hints.get("highlight")
+        return [render_maze(scene, style, bool(hints.get("coordinates", False)),
+                            tuple(highlight) if highlight is not None else None)]
 
     def render_checks(self, scene: MazeScene, images: list[Image.Image], style: str,
                       hints: dict[str, Any]) -> list[CheckResult]:
