@@ -18,20 +18,23 @@ from spatialgen.sampler import make_record
 from spatialgen.writer import encode_png
 
 CASES = [("grid.*", "image"), ("grid.*", "text"), ("grid.*", "image_only"),
-         ("relations.*", "text"), ("relations.*", "image_only")]
+         ("relations.*", "image"), ("relations.*", "text"), ("relations.*", "image_only")]
 
 
-def bench(tasks: str, modality: str, n: int) -> float:
+def bench(tasks: str, modality: str, n: int, repeats: int = 3) -> float:
     pairs = plan(tasks, "1-5", modality=modality)
     for i in range(len(pairs)):  # warm-up: template compilation, fonts, caches
         make_record(*pairs[i], 999, i, modality)
-    t0 = time.perf_counter()
-    for i in range(n):
-        task, level = pairs[i % len(pairs)]
-        s = make_record(task, level, 0, i, modality)
-        for img in s.images:
-            encode_png(img)
-    return n / (time.perf_counter() - t0)
+    best = 0.0
+    for _ in range(repeats):  # best of several: the figure is for an otherwise idle core
+        t0 = time.perf_counter()
+        for i in range(n):
+            task, level = pairs[i % len(pairs)]
+            s = make_record(task, level, 0, i, modality)
+            for img in s.images:
+                encode_png(img)
+        best = max(best, n / (time.perf_counter() - t0))
+    return best
 
 
 def main() -> None:
@@ -41,7 +44,7 @@ def main() -> None:
     args = ap.parse_args()
     rows = [(t, m, bench(t, m, args.n)) for t, m in CASES]
     lines = [f"Measured on {platform.machine()}, Python {platform.python_version()}, "
-             f"1 process, {args.n} records per row (tasks x levels 1-5 cycled), PNG encoding included.", "",
+             f"1 process, {args.n} records per row (tasks x levels 1-5 cycled), best of 3, PNG encoding included.", "",
              "| tasks | modality | samples/s per core |", "|---|---|---:|"]
     lines += [f"| `{t}` | {m} | {r:.0f} |" for t, m, r in rows]
     text = "\n".join(lines)

@@ -66,7 +66,7 @@ def cmd_list(args) -> int:
     cat = catalog(tuple(args.templates))
     for name, fam in all_families().items():
         levels = sorted(fam.levels)
-        print(f"{name}  (levels {levels[0]}-{levels[-1]}; modalities {', '.join(fam.modalities)})")
+        print(f"{name}  (levels {levels[0]}-{levels[-1]})  modalities: {', '.join(fam.modalities)}")
         for tid, task in sorted(cat.tasks.items()):
             if task.family is fam:
                 kind = "choice" if task.is_choice else task.spec.answer_type

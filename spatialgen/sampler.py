@@ -62,7 +62,8 @@ def to_dsl(value: Any) -> Any:
 
 
 def trace_json(steps) -> list[dict[str, Any]]:
-    return [{"depth": s.depth, "op": s.label, "args": list(s.args), "value": s.value} for s in steps]
+    return [{"depth": s.depth, "let": s.label, "value": s.value} if s.is_binding else
+            {"depth": s.depth, "op": s.label, "args": list(s.args), "value": s.value} for s in steps]
 
 
 def sample_params(task: Task, ctx: Context) -> dict[str, Any]:
@@ -86,6 +87,8 @@ def check_question(task: Task, ctx: Context, params: dict[str, Any], trace: bool
     result = task.program.run(ctx, params, trace=trace)
     value = result.value
     canonical = task.answer.canonical(value)
+    if task.spec.labels is not None and canonical not in task.label_set:
+        raise _Reject(f"answer {canonical!r} is not one of the template's labels")
     if task.answer.canonical(task.answer.parse(canonical)) != canonical:
         raise _Reject("gold answer does not survive the scorer's parser")
     checks.append(CheckResult("gold answer round-trips through the scorer", True))
@@ -115,6 +118,12 @@ def judge_choices(task: Task, ctx: Context, params: dict[str, Any], options: lis
 
 class _Reject(Exception):
     pass
+
+
+def render_hints(task: Task, params: dict[str, Any]) -> dict[str, Any]:
+    """The template's ``render`` block with ``$param`` values filled in (e.g. ``highlight: $cell``)."""
+    return {k: params[v[1:]] if isinstance(v, str) and v.startswith("$") and v[1:] in params else v
+            for k, v in task.spec.render.items()}
 
 
 def question_text(task: Task, scene, modality: str, params: dict[str, Any], variant: int,
@@ -148,7 +157,7 @@ def render_images(task: Task, scene, modality: str, style: str, params: dict[str
                   choices: list[str] | None) -> list[Image.Image]:
     """The record's images: the family's drawing, plus (image_only) the question drawn beneath
     the first image, or on its own for families that draw nothing."""
-    images = task.family.render(scene, style, task.spec.render)
+    images = task.family.render(scene, style, render_hints(task, params))
     if modality == "image_only":
         text = image_question(task, scene, params, variant, choices)
         images = [with_question(images[0] if images else None, text), *images[1:]]
@@ -167,13 +176,14 @@ def make_record(task: Task, level: int, seed: int, index: int, modality: str = "
     variant = int(rng.integers(len(task.texts)))
     style = task.family.styles[int(rng.integers(len(task.family.styles)))]
     failures: Counter[str] = Counter()
-    hints = task.spec.render
+    # Without sampled parameters every draw on a scene asks the same question: one is enough.
+    draws = DRAWS_PER_SCENE if task.params else 1
 
     for attempt in range(SCENES_PER_RECORD):
         arng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(ss.entropy, spawn_key=(attempt,))))
         scene = task.family.build_for(level, arng, task.spec.scene)
         ctx = Context(scene, rng=arng)
-        for _ in range(DRAWS_PER_SCENE):
+        for _ in range(draws):
             try:
                 params = sample_params(task, ctx)
                 value, canonical, steps, checks = check_question(task, ctx, params)
@@ -189,6 +199,7 @@ def make_record(task: Task, level: int, seed: int, index: int, modality: str = "
                 failures[f"program error ({e})"] += 1
                 continue
             images: list[Image.Image] = []
+            hints = render_hints(task, params)
             if modality in IMAGE_MODALITIES and render:
                 images = render_images(task, scene, modality, style, params, variant, choices)
                 render_checks = task.family.render_checks(scene, images, style, hints)
@@ -223,7 +234,7 @@ def make_record(task: Task, level: int, seed: int, index: int, modality: str = "
     common = "; ".join(f"{why} ({n}x)" for why, n in failures.most_common(3)) or "no scene could be built"
     raise GenerationError(
         f"task {task.id} level {level} (seed {seed}, index {index}): no valid question after "
-        f"{SCENES_PER_RECORD} scenes x {DRAWS_PER_SCENE} draws; most frequent failures: {common}. "
+        f"{SCENES_PER_RECORD} scenes x {draws} draws; most frequent failures: {common}. "
         f"Loosen the template's constraints or change the level in scenes/{task.family.name}.yaml")
 
 

@@ -22,6 +22,14 @@ class Scene(BaseModel):
     family: str
     id: str = ""
 
+    def __eq__(self, other: object) -> bool:
+        # Equal when the ground truth is equal; private caches (e.g. adjacency masks) don't count.
+        if type(self) is not type(other):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()  # type: ignore[union-attr]
+
+    __hash__ = None  # type: ignore[assignment]  (mutable models are not hashable)
+
     def content_id(self) -> str:
         body = self.model_dump(mode="json", exclude={"id"})
         digest = hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()

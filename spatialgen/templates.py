@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .answers import DIRECTION_ORDER, AnswerType, get_answer_type
 from .dsl import CompiledProgram, Compiler, DslError, Source
 from .dsl.syntax import parse_library
-from .dsl.types import BOOL, FLOAT, Type, list_of, parse_type
+from .dsl.types import BOOL, FLOAT, Type, conforms, list_of, parse_type
 from .families import Family, get_family
 from .resources import data_dir
 
@@ -144,6 +144,10 @@ class Task:
     @property
     def is_choice(self) -> bool:
         return self.spec.choices is not None
+
+    @property
+    def label_set(self) -> set[str]:
+        return {self.answer.canonical(x) for x in self.spec.labels or []}
 
     def param_types(self) -> dict[str, Type]:
         return {p.name: p.type for p in self.params}
@@ -274,6 +278,10 @@ def _compile(spec: TemplateSpec, file: str, positions: dict, program_dirs: tuple
                                        expect=ptype)
         elif not p.values:
             raise fail(("params", name, "values"), f"parameter '{name}' has an empty 'values' list")
+        else:
+            for i, v in enumerate(p.values):
+                if not conforms(v, ptype):
+                    raise fail(("params", name, "values", i), f"value {v!r} of parameter '{name}' is not a {ptype}")
         params.append(Param(name, ptype, p.values, sampler))
         declared[name] = ptype
 
@@ -307,6 +315,10 @@ def _compile(spec: TemplateSpec, file: str, positions: dict, program_dirs: tuple
             raise fail(("text", i), f"text variant {i + 1} uses undefined variable(s) {', '.join(sorted(undeclared))}; "
                                     f"available: {', '.join(sorted(available))}")
         texts.append(_JINJA.from_string(t))
+
+    for key, v in spec.render.items():
+        if isinstance(v, str) and v.startswith("$") and v[1:] not in declared:
+            raise fail(("render", key), f"render hint '{key}' refers to unknown parameter {v}")
 
     balance: list[str] | None
     if spec.balance == "none":

@@ -14,7 +14,7 @@ from PIL import Image
 from .answers import CHOICE_LETTERS
 from .catalog import catalog
 from .dsl import Context, ProgramError
-from .sampler import _Reject, check_question, judge_choices, question_text, render_images, to_dsl
+from .sampler import _Reject, check_question, judge_choices, question_text, render_hints, render_images, to_dsl
 
 
 @dataclass
@@ -67,7 +67,7 @@ def verify_record(record: dict[str, Any], root: Path | None = None, template_dir
     if root is not None and record.get("images"):
         try:
             images = [Image.open(root / p) for p in record["images"]]
-            for c in task.family.render_checks(scene, images, record["style"], task.spec.render):
+            for c in task.family.render_checks(scene, images, record["style"], render_hints(task, params)):
                 if not c.passed:
                     problems.append(f"{rid}: render check failed: {c.name} ({c.detail})")
             if record["modality"] == "image_only":

@@ -16,7 +16,7 @@ from spatialgen.catalog import catalog
 from spatialgen.cli import main
 from spatialgen.dataset import Dataset
 from spatialgen.dsl import Context
-from spatialgen.families import get_family
+from spatialgen.families import Family, get_family
 from spatialgen.families.grid.scene import GridItem, GridScene, Landmark, grid_transform
 from spatialgen.families.relations import deduce
 from spatialgen.families.relations.bank import CANNOT, load_bank
@@ -54,7 +54,7 @@ def test_list_shows_every_task_with_levels(capsys) -> None:
 # -- whole sets: generate + verify in every modality ------------------------------------------------
 
 MODALITY_SETS = [("grid.*", m) for m in ("image", "text", "both", "image_only")] + \
-                [("relations.*", m) for m in ("text", "image_only")] + \
+                [("relations.*", m) for m in ("image", "text", "both", "image_only")] + \
                 [("maze.*", m) for m in ("both", "image_only")]  # the new modalities on the old family
 
 
@@ -68,7 +68,7 @@ def test_generated_set_verifies_for_every_task_and_level(tmp_path: Path, tasks: 
     records = [json.loads(x) for x in (out / "records.jsonl").read_text().splitlines()]
     assert {(r["task"], r["level"]) for r in records} == {(t.id, lv) for t in CAT.match(tasks) for lv in LEVELS}
     has_images = modality != "text"
-    assert all(bool(r["images"]) == has_images for r in records)
+    assert all(len(r["images"]) == int(has_images) for r in records)
     if modality == "text":  # the scene is described completely in words
         for r in records:
             if r["family"] == "grid":  # every landmark / the whole table is in the text
@@ -104,14 +104,28 @@ def test_generation_is_deterministic_and_matches_dataset_access(tmp_path: Path) 
 
 
 def test_modality_errors_are_one_line(capsys) -> None:
+    class TextOnly(Family):
+        name = "textonly"
+        modalities = ("text",)
+
     with pytest.raises(ValueError, match="cannot produce modality 'image'"):
-        Dataset("relations.khop", modality="image")
+        TextOnly().check_modality("image")
+    TextOnly().check_modality("text")
     with pytest.raises(ValueError, match="unknown modality"):
         Dataset("grid.count", modality="video")
-    assert main(["generate", "--tasks", "relations.*", "--modality", "both", "--n", "2", "--quiet",
+    assert main(["generate", "--tasks", "grid.nope", "--modality", "both", "--n", "2", "--quiet",
                  "--out", "/nonexistent/x"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "relations" in err[0]
+    assert len(err) == 1 and "grid.nope" in err[0]
+
+
+def test_relations_image_is_the_story_typeset_and_text_is_the_question() -> None:
+    task = CAT.get("relations.khop")
+    img, txt = (make_record(task, 3, 2, 1, m) for m in ("image", "text"))
+    assert "Story: " in txt.record["question"] and not txt.images
+    assert "Story: " not in img.record["question"] and len(img.images) == 1
+    px = np.asarray(img.images[0])
+    assert (px == 1).sum() > 500  # the typeset story: black ink on white
 
 
 # -- answers agree with independent recomputations -------------------------------------------------------

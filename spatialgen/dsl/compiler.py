@@ -24,6 +24,7 @@ class Step:
     label: str
     args: tuple
     value: Any
+    is_binding: bool = False  # ``name = expr`` rather than a call
 
 
 class _State:
@@ -124,7 +125,7 @@ class Compiler:
                 value = fn(st)
                 st.env[name] = value
                 if st.trace is not None:
-                    st.trace.append(Step(st.depth, name, (), value))
+                    st.trace.append(Step(st.depth, name, (), value, True))
             return result_fn(st)
 
         return run, result_t
@@ -207,7 +208,8 @@ class Compiler:
             a = slots[pname]
             fn, t = self._expr(a, src, params, scope, allow_random)
             if not unify(ptype, t, bindings):
-                raise src.error(f"argument '{pname}' of '{node.name}' must be {substitute(ptype, bindings)}, got {t}",
+                shown = ptype if any(x.is_var for x in _walk_types(ptype)) and not bindings else substitute(ptype, bindings)
+                raise src.error(f"argument '{pname}' of '{node.name}' must be {shown}, got {t}",
                                 a.line, a.column)
             arg_fns.append(fn)
         ret = substitute(returns, bindings)
@@ -254,6 +256,12 @@ class Compiler:
     @staticmethod
     def _sig(name, formal, returns) -> str:
         return f"{name}({', '.join(f'{n}: {t}' for n, t, *_ in formal)}) -> {returns}"
+
+
+def _walk_types(t: Type):
+    yield t
+    for a in t.args:
+        yield from _walk_types(a)
 
 
 @dataclass

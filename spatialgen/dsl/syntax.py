@@ -185,8 +185,11 @@ def _parse(source: Source, start: str):
     except lark.exceptions.UnexpectedToken as e:
         expected = sorted(_describe(x) for x in e.expected)
         got = "end of program" if e.token.type == "$END" else repr(str(e.token))
-        line = e.line if e.line not in (None, -1) else source.text.count("\n") + 1
-        col = e.column if e.column not in (None, -1) else 1
+        if e.token.type == "$END":  # point just past the last character
+            lines = source.text.rstrip().split("\n")
+            line, col = len(lines), len(lines[-1]) + 1
+        else:
+            line, col = e.line, e.column
         raise source.error(f"unexpected {got}; expected {' or '.join(expected[:6])}", line, col) from None
     except lark.exceptions.UnexpectedEOF as e:  # pragma: no cover - LALR reports UnexpectedToken
         raise source.error("unexpected end of program", 1, 1) from e

@@ -139,3 +139,23 @@ def substitute(t: Type, bindings: dict[str, Type]) -> Type:
     if not t.args:
         return t
     return Type(t.name, tuple(substitute(a, bindings) for a in t.args))
+
+
+def conforms(value: object, t: Type) -> bool:
+    """Whether a literal value (e.g. from a template's ``values`` list) fits type ``t``.
+
+    Family types without a structural base cannot be checked here and are accepted."""
+    if t == ANY or t.is_var:
+        return True
+    if t == BOOL:
+        return isinstance(value, bool)
+    if t == INT:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if t == FLOAT:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if t == STR:
+        return isinstance(value, str)
+    if t.name == "List":
+        return isinstance(value, (list, tuple)) and all(conforms(v, t.args[0]) for v in value)
+    base = _BASES.get(t.name)
+    return base is None or conforms(value, base)

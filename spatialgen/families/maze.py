@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import random
 from collections import deque
+from functools import cached_property, lru_cache
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
-from pydantic import PrivateAttr
 
 from ..dsl import ProgramError, operator
 from ..scene import Scene
@@ -40,19 +40,17 @@ class MazeScene(Scene):
     loops: int = 0
     ascii: str = ""
 
-    _open: list[int] | None = PrivateAttr(default=None)
-
     # -- structure ----------------------------------------------------------------------------
-    @property
+    @cached_property
     def open_mask(self) -> list[int]:
-        if self._open is None:
-            m = [0] * (self.rows * self.cols)
-            for (r1, c1), (r2, c2) in self.passages:
-                d = _direction((r1, c1), (r2, c2))
-                m[r1 * self.cols + c1] |= BIT[d]
-                m[r2 * self.cols + c2] |= BIT[OPPOSITE[d]]
-            self._open = m
-        return self._open
+        """One 4-bit mask per cell (bit set = open that way). Cached in the instance dict: a plain
+        attribute read afterwards, which the hot loops need (pydantic private attributes are slow)."""
+        m = [0] * (self.rows * self.cols)
+        for (r1, c1), (r2, c2) in self.passages:
+            d = _direction((r1, c1), (r2, c2))
+            m[r1 * self.cols + c1] |= BIT[d]
+            m[r2 * self.cols + c2] |= BIT[OPPOSITE[d]]
+        return m
 
     def inside(self, cell: Cell) -> bool:
         return 0 <= cell[0] < self.rows and 0 <= cell[1] < self.cols
@@ -60,32 +58,34 @@ class MazeScene(Scene):
     def is_open(self, cell: Cell, d: str) -> bool:
         return bool(self.open_mask[cell[0] * self.cols + cell[1]] & BIT[d])
 
-    def neighbours(self, cell: Cell):
-        mask = self.open_mask[cell[0] * self.cols + cell[1]]
+    def neighbours(self, cell: Cell, mask: list[int] | None = None):
+        m = (mask or self.open_mask)[cell[0] * self.cols + cell[1]]
         for d in DIRS:
-            if mask & BIT[d]:
+            if m & BIT[d]:
                 dr, dc = DELTA[d]
                 yield d, (cell[0] + dr, cell[1] + dc)
 
     def distances(self, src: Cell) -> list[int]:
         """BFS distance from ``src`` to every cell (index r*cols+c); -1 if unreachable."""
-        cols, mask = self.cols, self.open_mask
-        dist = [-1] * (self.rows * cols)
-        s = src[0] * cols + src[1]
-        dist[s] = 0
-        q = deque([s])
-        steps = ((1, -cols), (2, cols), (4, -1), (8, 1))
-        while q:
-            i = q.popleft()
-            nd = dist[i] + 1
-            m = mask[i]
-            for bit, off in steps:
-                if m & bit:
-                    j = i + off
-                    if dist[j] < 0:
-                        dist[j] = nd
-                        q.append(j)
-        return dist
+        return bfs_distances(self.open_mask, self.cols, src[0] * self.cols + src[1])
+
+
+def bfs_distances(mask: list[int], cols: int, src: int) -> list[int]:
+    dist = [-1] * len(mask)
+    dist[src] = 0
+    q = deque([src])
+    steps = ((1, -cols), (2, cols), (4, -1), (8, 1))
+    while q:
+        i = q.popleft()
+        nd = dist[i] + 1
+        m = mask[i]
+        for bit, off in steps:
+            if m & bit:
+                j = i + off
+                if dist[j] < 0:
+                    dist[j] = nd
+                    q.append(j)
+    return dist
 
 
 def _direction(a: Cell, b: Cell) -> str:
@@ -97,16 +97,27 @@ def _direction(a: Cell, b: Cell) -> str:
 
 # -- generation -------------------------------------------------------------------------------------
 
+@lru_cache(maxsize=64)
+def _grid_table(rows: int, cols: int) -> tuple[tuple[tuple[str, int], ...], ...]:
+    """(direction, neighbour index) pairs of every cell of a rows x cols grid, computed once."""
+    table = []
+    for i in range(rows * cols):
+        r, c = divmod(i, cols)
+        nbs = []
+        if r > 0:
+            nbs.append(("up", i - cols))
+        if r < rows - 1:
+            nbs.append(("down", i + cols))
+        if c > 0:
+            nbs.append(("left", i - 1))
+        if c < cols - 1:
+            nbs.append(("right", i + 1))
+        table.append(tuple(nbs))
+    return tuple(table)
+
+
 def _grid_neighbours(rows: int, cols: int, i: int):
-    r, c = divmod(i, cols)
-    if r > 0:
-        yield "up", i - cols
-    if r < rows - 1:
-        yield "down", i + cols
-    if c > 0:
-        yield "left", i - 1
-    if c < cols - 1:
-        yield "right", i + 1
+    return _grid_table(rows, cols)[i]
 
 
 def _carve(mask: list[int], i: int, d: str, j: int) -> None:
@@ -279,7 +290,7 @@ def _font(size: int):
     return _FONTS[size]
 
 
-def render_maze(scene: MazeScene, style: str, coordinates: bool) -> Image.Image:
+def render_maze(scene: MazeScene, style: str, coordinates: bool, highlight: Cell | None = None) -> Image.Image:
     colors = STYLES[style]
     # A palette image: five colours, no anti-aliasing, and PNG encoding several times faster than RGB.
     img = Image.new("P", (IMAGE_SIZE, IMAGE_SIZE), 0)
@@ -289,6 +300,11 @@ def render_maze(scene: MazeScene, style: str, coordinates: bool) -> Image.Image:
     w = max(2, round(cell * colors[5]))
     h = w / 2
     mask, rows, cols = scene.open_mask, scene.rows, scene.cols
+    if highlight is not None:  # a ring around the cell the question is about
+        r, c = highlight
+        pad = cell * 0.12
+        draw.ellipse((x0 + c * cell + pad, y0 + r * cell + pad, x0 + (c + 1) * cell - pad, y0 + (r + 1) * cell - pad),
+                     outline=4, width=max(2, w // 2))
     for key, (r, c) in (("start", scene.start), ("goal", scene.goal)):
         pad = cell * 0.2
         box = (x0 + c * cell + pad, y0 + r * cell + pad, x0 + (c + 1) * cell - pad, y0 + (r + 1) * cell - pad)
@@ -356,16 +372,19 @@ class Maze(Family):
             algorithm = rnd.choice(cfg["algorithms"])
             mask = ALGORITHMS[algorithm](rows, cols, rnd)
             loops = braid(mask, rows, cols, float(cfg.get("braid", 0.0)), rnd)
-            placement = rnd.choice(cfg["placements"])
-            start, goal = self._place(placement, rows, cols, mask, rnd)
-            probe = MazeScene(rows=rows, cols=cols, start=start, goal=goal, passages=[], algorithm=algorithm)
-            probe._open = mask
-            d = probe.distances(start)[goal[0] * cols + goal[1]]
-            if d >= cfg["min_path"]:
-                scene = MazeScene(rows=rows, cols=cols, start=start, goal=goal, passages=_passages(mask, rows, cols),
-                                  algorithm=algorithm, braid=float(cfg.get("braid", 0.0)), loops=loops,
-                                  ascii=to_ascii(rows, cols, mask, start, goal))
-                scene._open = mask
+            for _ in range(4):  # several placements per maze before generating a new one
+                placement = rnd.choice(cfg["placements"])
+                start, goal = self._place(placement, rows, cols, mask, rnd)
+                d = bfs_distances(mask, cols, start[0] * cols + start[1])[goal[0] * cols + goal[1]]
+                if d < cfg["min_path"]:
+                    continue
+                # Built from values we just computed, so pydantic validation is skipped (it is the
+                # hot path); verify re-validates every stored scene from JSON.
+                scene = MazeScene.model_construct(
+                    family="maze", id="", rows=rows, cols=cols, start=start, goal=goal,
+                    passages=_passages(mask, rows, cols), algorithm=algorithm, braid=float(cfg.get("braid", 0.0)),
+                    loops=loops, ascii=to_ascii(rows, cols, mask, start, goal))
+                scene.__dict__["open_mask"] = mask  # prime the cache
                 return scene.with_id()  # type: ignore[return-value]
         raise RuntimeError(f"maze level {level}: could not place start and goal {cfg['min_path']}+ moves apart; "
                            f"lower min_path in scenes/maze.yaml")
@@ -383,9 +402,7 @@ class Maze(Family):
                 goal = (rnd.randrange(rows), rnd.randrange(cols))
             return start, goal
         if rule == "far":  # the goal is a cell farthest from the start
-            probe = MazeScene(rows=rows, cols=cols, start=start, goal=start, passages=[], algorithm="")
-            probe._open = mask
-            dist = probe.distances(start)
+            dist = bfs_distances(mask, cols, start[0] * cols + start[1])
             far = max(dist)
             options = [i for i, v in enumerate(dist) if v == far]
             return start, divmod(options[rnd.randrange(len(options))], cols)
@@ -407,7 +424,9 @@ class Maze(Family):
         return {"rows": scene.rows, "cols": scene.cols, "start": scene.start, "goal": scene.goal}
 
     def render(self, scene: MazeScene, style: str, hints: dict[str, Any]) -> list[Image.Image]:
-        return [render_maze(scene, style, bool(hints.get("coordinates", False)))]
+        highlight = hints.get("highlight")
+        return [render_maze(scene, style, bool(hints.get("coordinates", False)),
+                            tuple(highlight) if highlight is not None else None)]
 
     def render_checks(self, scene: MazeScene, images: list[Image.Image], style: str,
                       hints: dict[str, Any]) -> list[CheckResult]:
@@ -442,11 +461,11 @@ def _dist_from(ctx, src: Cell) -> list[int]:
 
 def _walk(scene: MazeScene, a: Cell, moves) -> tuple[Cell, int]:
     """Follow moves from ``a``; returns the last cell reached and how many moves were legal."""
-    cur = a
+    cur, mask, cols = a, scene.open_mask, scene.cols
     for k, m in enumerate(moves):
         if m not in BIT:
             raise ProgramError(f"unknown move {m!r}")
-        if not scene.is_open(cur, m):
+        if not mask[cur[0] * cols + cur[1]] & BIT[m]:
             return cur, k
         cur = (cur[0] + DELTA[m][0], cur[1] + DELTA[m][1])
     return cur, len(moves)
@@ -492,22 +511,29 @@ def op_distance(ctx, a, b):
     return d
 
 
+# (bit, direction, index offset as a function of cols) in tie-break order up, down, left, right
+_STEPS = ((1, "up", lambda cols: -cols), (2, "down", lambda cols: cols), (4, "left", lambda cols: -1),
+          (8, "right", lambda cols: 1))
+
+
 @operator("shortest_path(a: Cell, b: Cell) -> Moves", family="maze")
 def op_shortest_path(ctx, a, b):
     """one shortest route from a to b (ties broken in the order up, down, left, right)"""
     scene: MazeScene = ctx.scene
     a, b = _cell(scene, a), _cell(scene, b)
     dist = _dist_from(ctx, b)
-    cols = scene.cols
-    if dist[a[0] * cols + a[1]] < 0:
+    cols, mask = scene.cols, scene.open_mask
+    i, target = a[0] * cols + a[1], b[0] * cols + b[1]
+    if dist[i] < 0:
         raise ProgramError(f"{list(b)} cannot be reached from {list(a)}")
-    moves, cur = [], a
-    while cur != b:
-        here = dist[cur[0] * cols + cur[1]]
-        for d, nb in scene.neighbours(cur):
-            if dist[nb[0] * cols + nb[1]] == here - 1:
-                moves.append(d)
-                cur = nb
+    steps = [(bit, name, off(cols)) for bit, name, off in _STEPS]
+    moves = []
+    while i != target:
+        here, m = dist[i], mask[i]
+        for bit, name, off in steps:
+            if m & bit and dist[i + off] == here - 1:
+                moves.append(name)
+                i += off
                 break
     return tuple(moves)
 
@@ -518,14 +544,19 @@ def op_count_shortest_paths(ctx, a, b):
     scene: MazeScene = ctx.scene
     a, b = _cell(scene, a), _cell(scene, b)
     dist = _dist_from(ctx, b)
-    cols = scene.cols
-    order = sorted((d, i) for i, d in enumerate(dist) if 0 <= d <= dist[a[0] * cols + a[1]])
-    ways = {b[0] * cols + b[1]: 1}
-    for d, i in order[1:]:
-        r, c = divmod(i, cols)
-        ways[i] = sum(ways.get(nb[0] * cols + nb[1], 0) for _, nb in scene.neighbours((r, c))
-                      if dist[nb[0] * cols + nb[1]] == d - 1)
-    return ways.get(a[0] * cols + a[1], 0)
+    cols, mask = scene.cols, scene.open_mask
+    src = a[0] * cols + a[1]
+    limit = dist[src]
+    if limit < 0:
+        return 0
+    offs = [(bit, off(cols)) for bit, _, off in _STEPS]
+    ways = [0] * len(dist)
+    ways[b[0] * cols + b[1]] = 1
+    # Cells in order of distance from b; each adds up the ways of its neighbours one step closer.
+    for i in sorted((i for i, d in enumerate(dist) if 0 < d <= limit), key=dist.__getitem__):
+        d, m = dist[i], mask[i]
+        ways[i] = sum(ways[i + off] for bit, off in offs if m & bit and dist[i + off] == d - 1)
+    return ways[src]
 
 
 @operator("count_turns(moves: Moves, side: Str) -> Int", family="maze")

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from ...render.text_panel import with_question
 from .. import Family, register_family
 from . import ops  # noqa: F401  (registers the operators)
 from .bank import CANNOT, load_bank
@@ -60,7 +61,8 @@ def _scene_of(story: Story, kind: str) -> RelationsScene:
 class Relations(Family):
     name = "relations"
     scene_type = RelationsScene
-    modalities = ("text", "image_only")  # stories are words; image_only draws them as a picture of text
+    # A story is words, so its picture is the story typeset as an image: image = story in the
+    # picture and the question in text, both = picture + story text, image_only = all in the picture.
     text_vars = ("a", "b", "pred", "pred_phrase", "axis", "candidates")
 
     def build_for(self, level: int, rng: np.random.Generator, hints: dict[str, Any]) -> RelationsScene:
@@ -92,7 +94,12 @@ class Relations(Family):
 
     def describe(self, scene: RelationsScene, modality: str) -> str:
         intro = _INTRO["rooms" if scene.story == "rooms" else scene.semantics]
-        return f"{intro}\n\nStory: {' '.join(scene.texts)}"
+        story = f"Story: {' '.join(scene.texts)}"
+        if modality == "text":
+            return f"{intro}\n\n{story}"
+        if modality == "both":
+            return f"{intro} The story is shown in the image and repeated here.\n\n{story}"
+        return f"{intro} The story is shown in the image."
 
     def text_context(self, scene: RelationsScene) -> dict[str, Any]:
         q = scene.query
@@ -100,7 +107,7 @@ class Relations(Family):
                 "axis": PRED_AXIS.get(q.pred, ""), "candidates": list(q.candidates)}
 
     def render(self, scene: RelationsScene, style: str, hints: dict[str, Any]) -> list[Image.Image]:
-        return []  # nothing to draw: image_only draws the story and question as text
+        return [with_question(None, f"Story: {' '.join(scene.texts)}")]
 
 
 __all__ = ["CANNOT", "Relations", "RelationsScene"]

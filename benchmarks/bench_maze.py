@@ -1,0 +1,43 @@
+"""Maze samples per second on one core: complete records (scene, program, checks, text,
+and for images: render + render checks + PNG encoding), as the writer produces them.
+
+    python benchmarks/bench_maze.py [--n 400] [--levels 1-5]
+
+Targets (issue 2): >= 200/s per core with 512 px images, >= 5,000/s per core text-only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from spatialgen.dataset import Dataset
+from spatialgen.writer import _dump, encode_png
+
+
+def run(n: int, levels: str, modality: str) -> float:
+    ds = Dataset("maze.*", levels=levels, seed=123, n=n, modality=modality)
+    ds[0]  # warm caches (template compilation, fonts)
+    t0 = time.perf_counter()
+    for i in range(n):
+        s = ds[i]
+        _dump(s.record)
+        for img in s.images:
+            encode_png(img)
+    return n / (time.perf_counter() - t0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=400)
+    ap.add_argument("--levels", default="1-5")
+    args = ap.parse_args()
+    print(f"{'modality':<8} {'levels':<7} {'records/s (1 core)':>20}")
+    for levels in [args.levels, "1", "3", "5"]:
+        for modality in ("image", "text"):
+            n = args.n if modality == "image" else args.n * 5
+            print(f"{modality:<8} {levels:<7} {run(n, levels, modality):>20.0f}")
+
+
+if __name__ == "__main__":
+    main()
