@@ -181,7 +181,7 @@ def make_record(task: Task, level: int, seed: int, index: int, modality: str = "
 
     for attempt in range(SCENES_PER_RECORD):
         arng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(ss.entropy, spawn_key=(attempt,))))
-        scene = task.family.build_for(level, arng, task.spec.scene)
+        scene = task.family.build_for(level, arng, task.spec.render)
         ctx = Context(scene, rng=arng)
         for _ in range(draws):
             try:

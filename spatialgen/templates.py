@@ -67,8 +67,6 @@ class TemplateSpec(_Strict):
     choices: ChoicesSpec | None = None
     balance: Union[Literal["auto", "none"], list[Any]] = "auto"
     render: dict[str, Any] = {}
-    #: Hints for the family's scene builder (``Family.build_for``), e.g. ``layout: map``.
-    scene: dict[str, Any] = {}
     text: list[str] = Field(min_length=1)
 
     @field_validator("id")

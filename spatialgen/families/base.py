@@ -66,8 +66,8 @@ class Family:
                              f"(it supports {', '.join(self.modalities)})")
 
     def build_for(self, level: int, rng: np.random.Generator, hints: dict[str, Any]) -> Scene:
-        """A scene for a template whose ``scene`` block gave ``hints`` (e.g. which layout kind).
-        Families with a single kind of scene ignore the hints."""
+        """Like :meth:`build`, for a template whose ``render`` block is ``hints``: lets one family
+        build different scene kinds per task (grid vs map, story kinds). Defaults to :meth:`build`."""
         return self.build(level, rng)
 
     # -- to implement ---------------------------------------------------------------------------

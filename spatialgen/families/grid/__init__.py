@@ -1,6 +1,6 @@
 """The grid family: R x C grids of icons or letters, and 2D maps of named landmarks.
 
-Templates choose the layout with ``scene: {layout: grid}`` or ``scene: {layout: map}``; levels in
+Templates choose the layout with ``render: {layout: grid}`` or ``render: {layout: map}``; levels in
 ``scenes/grid.yaml`` set sizes, object kinds, look-alike distractors, label style, 4 or 8 compass
 points and the ambiguity margins of map questions.
 """
@@ -53,7 +53,7 @@ class Grid(Family):
     def build_for(self, level: int, rng: np.random.Generator, hints: dict[str, Any]) -> GridScene:
         layout = hints.get("layout", "grid")
         if layout not in ("grid", "map"):
-            raise ValueError(f"grid templates set scene.layout to grid or map, not {layout!r}")
+            raise ValueError(f"grid templates set render.layout to grid or map, not {layout!r}")
         cfg = self.level(level)
         rnd = random.Random(int(rng.integers(2**63)))  # cheap draws in the placement loops
         common = {"compass": cfg["compass"], "angle_margin": float(cfg["angle_margin"]),

@@ -1,7 +1,7 @@
 """Program operators of the grid family. Rows and columns are 1-based here, as in the questions.
 
 Operators on the other layout than the scene's (a map question on a grid scene) raise
-ProgramError; templates pick their layout with ``scene: {layout: ...}``.
+ProgramError; templates pick their layout with ``render: {layout: ...}``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The relations family: text-only spatial stories (StepGame k-hop, bAbI 17 yes/no, bAbI 19
 path finding, SpartQA-style find/choose object with "cannot be determined").
 
-Templates pick the story kind with ``scene: {story: khop | yesno | rooms | open_which |
+Templates pick the story kind with ``render: {story: khop | yesno | rooms | open_which |
 open_choose}``; ``scenes/relations.yaml`` holds the paraphrase bank and the level ladder (its
 ``levels`` mapping is also the family preset). Every answer is computed twice, from the layout
 and from the text alone, and templates keep a question only when both agree.
@@ -68,7 +68,7 @@ class Relations(Family):
     def build_for(self, level: int, rng: np.random.Generator, hints: dict[str, Any]) -> RelationsScene:
         kind = hints.get("story", "khop")
         if kind not in STORIES:
-            raise ValueError(f"relations templates set scene.story to one of {', '.join(STORIES)}, not {kind!r}")
+            raise ValueError(f"relations templates set render.story to one of {', '.join(STORIES)}, not {kind!r}")
         cfg = self.level(level)
         bank = load_bank()
         if kind in ("khop", "yesno"):
