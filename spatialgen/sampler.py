@@ -38,6 +38,8 @@ class Sample:
 
     record: dict[str, Any]
     images: list[Image.Image] = field(default_factory=list)
+    #: Extra files (relative path -> bytes) from ``Family.extras``: depth maps, masks...
+    files: dict[str, bytes] = field(default_factory=dict)
 
 
 def _stable_int(text: str) -> int:
@@ -143,7 +145,7 @@ def make_record(task: Task, level: int, seed: int, index: int, modality: str = "
 
     for attempt in range(SCENES_PER_RECORD):
         arng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(ss.entropy, spawn_key=(attempt,))))
-        scene = task.family.build(level, arng)
+        scene = task.family.build_for(level, arng, hints)
         ctx = Context(scene, rng=arng)
         for _ in range(DRAWS_PER_SCENE):
             try:
@@ -169,6 +171,13 @@ def make_record(task: Task, level: int, seed: int, index: int, modality: str = "
                     break  # the scene itself cannot be drawn faithfully: take a new one
                 checks = checks + render_checks
             rid = record_id(task.id, level, seed, index)
+            annotations: dict[str, Any] = {}
+            files: dict[str, bytes] = {}
+            if images:
+                annotations, extra = task.family.extras(scene, style, hints)
+                files = {f"images/{rid}.{suffix}": data for suffix, data in extra.items()}
+                if files:
+                    annotations = {**annotations, "files": sorted(files)}
             record = {
                 "id": rid,
                 "task": task.id,
@@ -191,7 +200,9 @@ def make_record(task: Task, level: int, seed: int, index: int, modality: str = "
                 "style": style,
                 "version": __version__,
             }
-            return Sample(record, images)
+            if annotations:  # only families with extras add the key: other records are unchanged
+                record["annotations"] = annotations
+            return Sample(record, images, files)
     common = "; ".join(f"{why} ({n}x)" for why, n in failures.most_common(3)) or "no scene could be built"
     raise GenerationError(
         f"task {task.id} level {level} (seed {seed}, index {index}): no valid question after "

@@ -76,6 +76,10 @@ def _make_chunk(bounds: tuple[int, int]) -> list[tuple[bytes, list[tuple[str, st
             with open(tmp / rel, "wb") as f:
                 f.write(data)
             files.append((rel, hashlib.sha256(data).hexdigest()))
+        for rel, data in sample.files.items():  # family extras (depth, masks): hashed like images
+            with open(tmp / rel, "wb") as f:
+                f.write(data)
+            files.append((rel, hashlib.sha256(data).hexdigest()))
         out.append((_dump(sample.record), files))
     return out
 
