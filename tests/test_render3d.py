@@ -25,9 +25,11 @@ BG = (200, 200, 200)
 
 @pytest.fixture(scope="module")
 def renderer() -> Renderer3D:
-    r = Renderer3D(W, H)
-    yield r
-    r.close()
+    # The process-wide renderer, never closed here: pyrender's EGL teardown terminates the shared
+    # display, which would break the renderer the 3D families keep for the rest of the process.
+    from spatialgen.render.worker import get_renderer
+
+    yield get_renderer(W, H)
 
 
 def cam(distance: float = 9.0, azimuth: float = 20.0, elevation: float = 35.0) -> Camera3D:

@@ -26,10 +26,18 @@ def get_renderer(width: int, height: int) -> Renderer3D:
     """This process's renderer (the viewport follows each camera's size)."""
     global _RENDERER
     pid = os.getpid()
-    if _RENDERER is None or _RENDERER[0] != pid:
-        # A renderer inherited through fork is unusable here; drop it without touching its context.
+    if _RENDERER is not None and _RENDERER[0] != pid:
+        # EGL/Mesa state does not survive fork: a new context here would hang, so fail clearly.
+        raise RuntimeError("this process was forked from one that had already rendered 3D images; "
+                           "start worker processes with 'spawn' (the writer does so automatically)")
+    if _RENDERER is None:
         _RENDERER = (pid, Renderer3D(width, height, backend=backend_name()))
     return _RENDERER[1]
+
+
+def active_in_this_process() -> bool:
+    """True once this process holds a GL context (it must then not fork renderers)."""
+    return _RENDERER is not None and _RENDERER[0] == os.getpid()
 
 
 def renderer_info() -> dict[str, str]:
