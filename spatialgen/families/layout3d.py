@@ -18,7 +18,8 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from PIL import Image, ImageDraw
 from pydantic import BaseModel, ConfigDict
-from shapely.geometry import MultiPoint, Point, Polygon, box as shapely_box
+import shapely
+from shapely.geometry import Point, Polygon, box as shapely_box
 
 from ..dsl import ProgramError, declare_type, operator
 from ..dsl.types import STR, list_of
@@ -192,6 +193,7 @@ class Layout3D(Family):
 
     def __init__(self) -> None:
         self._cache: tuple[str, str, list] | None = None
+        self._vis: tuple[tuple[str, str], list] | None = None
 
     # -- building ----------------------------------------------------------------------------------
     def build_for(self, level: int, rng: np.random.Generator, hints: dict[str, Any]) -> Layout3DScene:
@@ -404,6 +406,7 @@ class Layout3D(Family):
     def render(self, scene: Layout3DScene, style: str, hints: dict[str, Any]) -> list[Image.Image]:
         outs = self._render_views(scene, style, depth="depth" in self.preset.get("outputs", []))
         self._cache = (scene.id, style, outs)
+        self._vis = None
         panels = [Image.fromarray(o.rgb) for o in outs]
         if len(panels) == 1:
             return panels
@@ -425,6 +428,14 @@ class Layout3D(Family):
 
     def visibility(self, scene: Layout3DScene, style: str) -> list[dict[str, Any]]:
         """Per view: visible pixels (instance mask), occluded fraction and frame status per object."""
+        key = (scene.id, style)
+        if self._vis is not None and self._vis[0] == key:
+            return self._vis[1]
+        rows = self._visibility(scene, style)
+        self._vis = (key, rows)
+        return rows
+
+    def _visibility(self, scene: Layout3DScene, style: str) -> list[dict[str, Any]]:
         rows = []
         for v, out in zip(scene.views, self._outputs(scene, style)):
             cam = v.camera
@@ -433,7 +444,8 @@ class Layout3D(Family):
             for prim in self.primitives(scene):
                 uv, z = cam.project(world_vertices(prim))
                 ok = z > 0
-                hull = MultiPoint([tuple(p) for p in uv[ok]]).convex_hull if ok.sum() >= 3 else None
+                # Vectorised constructor: building one Point object per vertex dominated the run time.
+                hull = shapely.convex_hull(shapely.multipoints(uv[ok])) if ok.sum() >= 3 else None
                 area = hull.intersection(img).area if hull is not None else 0.0
                 vis = out.visible_pixels.get(prim.id, 0)
                 # Silhouette from the projected convex hull (exact for convex shapes, a slight
@@ -728,6 +740,8 @@ def op_perspective_side(ctx, a, b, c):
         raise ProgramError("perspective needs three different objects")
     pa, pb, pc = (s.obj(x).center()[:2] for x in (a, b, c))
     f, d = pb - pa, pc - pa
+    if np.linalg.norm(f) < 1e-9:  # a stacked pair: no viewing direction on the ground
+        raise ProgramError("a and b stand on the same spot")
     cross = (f[0] * d[1] - f[1] * d[0]) / np.linalg.norm(f)
     if abs(cross) < s.margins["relation"]:
         raise ProgramError("c is almost straight ahead or behind")
