@@ -6,6 +6,7 @@ Each template names one answer type. The canonical string is what records store 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -112,6 +113,42 @@ _register(AnswerType("directions", DIRECTIONS,
                      "Answer with the open directions separated by spaces, in the order up, down, left, right.",
                      lambda v: " ".join(d for d in DIRECTION_ORDER if d in v) or "none", _parse_directions))
 
+# -- 3D families: free text (object names in multiple choice) and object maps (cognitive maps) ----------
+
+OBJMAP = declare_type("ObjMap", "object name -> [row, column] on a top-down grid, as (name, (row, col)) pairs",
+)
+
+
+def _canon_objmap(v: Any) -> str:
+    cells = {_canon_text(str(name)): [int(rc[0]), int(rc[1])] for name, rc in v}
+    return json.dumps(dict(sorted(cells.items())))
+
+
+def _parse_objmap(text: str) -> tuple[tuple[str, tuple[int, int]], ...]:
+    # Models wrap JSON in prose or code fences: take the outermost {...} block.
+    start, end = text.find("{"), text.rfind("}")
+    if start < 0 or end <= start:
+        raise AnswerParseError(f"no JSON object in {text!r}")
+    try:
+        raw = json.loads(text[start:end + 1])
+    except json.JSONDecodeError as e:
+        raise AnswerParseError(f"invalid JSON object ({e.msg})") from None
+    if not isinstance(raw, dict):
+        raise AnswerParseError("expected a JSON object mapping names to [row, column]")
+    out = []
+    for name, rc in raw.items():
+        if (not isinstance(rc, list) or len(rc) != 2
+                or not all(isinstance(x, int) and not isinstance(x, bool) for x in rc)):
+            raise AnswerParseError(f"value for {name!r} must be [row, column] integers")
+        out.append((_canon_text(name), (rc[0], rc[1])))
+    return tuple(sorted(out))
+
+
+_register(AnswerType("text", STR, "Answer with a short phrase.", _canon_text, _canon_text))
+_register(AnswerType("objmap", OBJMAP,
+                     'Answer with a JSON object mapping each object to its [row, column], e.g. '
+                     '{"small red cube": [0, 2]}.', _canon_objmap, _parse_objmap))
+
 CHOICE_LETTERS = "ABCDEFGH"
 
 
@@ -139,7 +176,7 @@ def get_answer_type(name: str) -> AnswerType:
 
 
 __all__ = ["ANSWER_TYPES", "AnswerParseError", "AnswerType", "CELL", "CHOICE_LETTERS", "DIRECTIONS",
-           "DIRECTION_ORDER", "MOVES", "get_answer_type", "list_of", "parse_choice", "STR"]
+           "DIRECTION_ORDER", "MOVES", "OBJMAP", "get_answer_type", "list_of", "parse_choice", "STR"]
 
 
 # -- spatial labels, names and compass routes (grid and relations families) ----------------------

@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=1, help="worker processes (default: 1; output is identical for any K)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output folder when done")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--render-backend", choices=["auto", "egl", "osmesa"], default=None,
+                   help="3D families: OpenGL platform (default: $SPATIALGEN_RENDER_BACKEND or auto = EGL, "
+                        "GPU if present else Mesa llvmpipe)")
     _templates_arg(p)
 
     p = sub.add_parser("verify", help="re-check every record and file of a dataset folder")
@@ -91,6 +94,8 @@ def cmd_generate(args) -> int:
         raise ValueError("--seed must be a non-negative integer")
     if args.workers < 1:
         raise ValueError("--workers must be at least 1")
+    if args.render_backend:  # read by spatialgen.render.worker in every (forked) worker process
+        os.environ["SPATIALGEN_RENDER_BACKEND"] = args.render_backend
     gargs = GenerateArgs(args.tasks, args.n, args.seed, args.levels, args.modality,
                          [str(Path(t).resolve()) for t in args.templates])
     bar = None

@@ -40,6 +40,8 @@ class Sample:
 
     record: dict[str, Any]
     images: list[Image.Image] = field(default_factory=list)
+    #: Extra files (relative path -> bytes) from ``Family.extras``: depth maps, masks...
+    files: dict[str, bytes] = field(default_factory=dict)
 
 
 def _stable_int(text: str) -> int:
@@ -208,6 +210,13 @@ def make_record(task: Task, level: int, seed: int, index: int, modality: str = "
                     break  # the scene itself cannot be drawn faithfully: take a new one
                 checks = checks + render_checks
             rid = record_id(task.id, level, seed, index)
+            annotations: dict[str, Any] = {}
+            files: dict[str, bytes] = {}
+            if images:
+                annotations, extra = task.family.extras(scene, style, hints)
+                files = {f"images/{rid}.{suffix}": data for suffix, data in extra.items()}
+                if files:
+                    annotations = {**annotations, "files": sorted(files)}
             record = {
                 "id": rid,
                 "task": task.id,
@@ -220,7 +229,7 @@ def make_record(task: Task, level: int, seed: int, index: int, modality: str = "
                 "answer": CHOICE_LETTERS[letter] if letter is not None else canonical,
                 "answer_type": "choice" if n_choices else task.spec.answer_type,
                 "choices": choices,
-                "images": [f"images/{rid}.png"] if images else [],
+                "images": [f"images/{rid}.png" if k == 0 else f"images/{rid}-{k}.png" for k in range(len(images))],
                 "scene": scene.to_json_dict(),
                 "params": params,
                 "program": task.spec.program.strip(),
@@ -230,7 +239,9 @@ def make_record(task: Task, level: int, seed: int, index: int, modality: str = "
                 "style": style,
                 "version": __version__,
             }
-            return Sample(record, images)
+            if annotations:  # only families with extras add the key: other records are unchanged
+                record["annotations"] = annotations
+            return Sample(record, images, files)
     common = "; ".join(f"{why} ({n}x)" for why, n in failures.most_common(3)) or "no scene could be built"
     raise GenerationError(
         f"task {task.id} level {level} (seed {seed}, index {index}): no valid question after "

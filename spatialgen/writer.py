@@ -76,6 +76,10 @@ def _make_chunk(bounds: tuple[int, int]) -> list[tuple[bytes, list[tuple[str, st
             with open(tmp / rel, "wb") as f:
                 f.write(data)
             files.append((rel, hashlib.sha256(data).hexdigest()))
+        for rel, data in sample.files.items():  # family extras (depth, masks): hashed like images
+            with open(tmp / rel, "wb") as f:
+                f.write(data)
+            files.append((rel, hashlib.sha256(data).hexdigest()))
         out.append((_dump(sample.record), files))
     return out
 
@@ -105,6 +109,12 @@ def generate_dataset(args: GenerateArgs, out: Path, workers: int = 1, overwrite:
     return manifest
 
 
+def _holds_gl_context() -> bool:
+    # A GL (EGL/Mesa) context does not survive fork: a parent that already rendered spawns workers.
+    worker = sys.modules.get("spatialgen.render.worker")
+    return bool(worker is not None and worker.active_in_this_process())
+
+
 def _write(args: GenerateArgs, pairs, tmp: Path, workers: int, progress) -> dict[str, Any]:
     chunks = [(lo, min(lo + CHUNK, args.n)) for lo in range(0, args.n, CHUNK)]
     files: dict[str, str] = {}
@@ -116,7 +126,7 @@ def _write(args: GenerateArgs, pairs, tmp: Path, workers: int, progress) -> dict
             results = map(_make_chunk, chunks)
             pool = None
         else:
-            method = "fork" if sys.platform.startswith("linux") else "spawn"
+            method = "fork" if sys.platform.startswith("linux") and not _holds_gl_context() else "spawn"
             pool = mp.get_context(method).Pool(workers, initializer=_init_worker, initargs=(args, tmp))
             results = pool.imap(_make_chunk, chunks)
         try:

@@ -100,3 +100,15 @@ class Family:
                       hints: dict[str, Any]) -> list[CheckResult]:
         """Checks that what the question refers to is visible in the rendered images."""
         return []
+
+    # -- optional hooks (defaults keep families that ignore them unchanged) -----------------------
+    def build_for(self, level: int, rng: np.random.Generator, hints: dict[str, Any]) -> Scene:
+        """Like :meth:`build`, for a template whose ``render`` block is ``hints``: lets one family
+        build different puzzle kinds (or numbers of views) per task. Defaults to :meth:`build`."""
+        return self.build(level, rng)
+
+    def extras(self, scene: Scene, style: str, hints: dict[str, Any]) -> tuple[dict[str, Any], dict[str, bytes]]:
+        """Called right after :meth:`render_checks` passed: extra record fields (stored under
+        ``annotations``) and extra files (name suffix -> bytes, written beside the record's image
+        as ``images/<record id>.<suffix>`` and hashed into the manifest). Default: none."""
+        return {}, {}
