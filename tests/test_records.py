@@ -18,7 +18,8 @@ REQUIRED = {"id", "task", "family", "level", "seed", "index", "question", "answe
 @pytest.fixture(scope="module")
 def every_task_and_level():
     out = []
-    for task in catalog().tasks.values():
+    # Maze tasks here; each other family's test file generates and verifies its own tasks x levels.
+    for task in catalog().match("maze.*"):
         for level in range(1, 6):
             for index in range(3):
                 out.append(make_record(task, level, 5, index, "image"))
