@@ -4,7 +4,8 @@
 
 Each configuration runs in a fresh process (generate_dataset into a temporary folder, Parquet +
 JSONL written as usual). Peak memory is the max RSS of the writer process and of the largest
-worker process. Prints a Markdown table.
+worker process; CPU seconds and the load average before the run show how much the machine was
+shared (a speed-up needs the cores to be free). Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -24,10 +25,15 @@ from pathlib import Path
 from spatialgen.writer import GenerateArgs, generate_dataset
 n, workers, out = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
 args = GenerateArgs(tasks="maze.*", n=n, levels="1-5", modality="text", seed=0)
+import os
+load0 = os.getloadavg()[0]  # other processes on the machine compete for the same cores
 t0 = time.perf_counter()
 generate_dataset(args, out, workers=workers)
 dt = time.perf_counter() - t0
+me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"n": n, "workers": workers, "seconds": dt, "records_per_s": n / dt,
+                  "writer_cpu_s": me.ru_utime + me.ru_stime, "worker_cpu_s": kids.ru_utime + kids.ru_stime,
+                  "load_before": load0,
                   "writer_peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "worker_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
@@ -53,12 +59,13 @@ def main() -> None:
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
     base = {r["n"]: r["records_per_s"] for r in rows if r["workers"] == 1}
-    print("| records | workers | seconds | records/s | speed-up | writer peak MiB | worker peak MiB |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print("| records | workers | seconds | records/s | speed-up | CPU s (writer + workers) | writer peak MiB | worker peak MiB | load avg before |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         su = r["records_per_s"] / base[r["n"]] if r["n"] in base else float("nan")
         print(f"| {r['n']:,} | {r['workers']} | {r['seconds']:.1f} | {r['records_per_s']:.0f} | {su:.2f}x | "
-              f"{r['writer_peak_mib']:.0f} | {r['worker_peak_mib']:.0f} |")
+              f"{r['writer_cpu_s']:.0f} + {r['worker_cpu_s']:.0f} | {r['writer_peak_mib']:.0f} | {r['worker_peak_mib']:.0f} | "
+              f"{r['load_before']:.1f} |")
     if a.json:
         Path(a.json).write_text(json.dumps(rows, indent=2))
 

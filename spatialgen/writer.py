@@ -288,6 +288,8 @@ def _finish_shard(part: Path, cfg: RunConfig, spec: ShardSpec, items: list[Item]
         elif tries > 100 * spec.size:
             raise RuntimeError(f"level {spec.level} has too few distinct questions for {cfg.count(spec.split, spec.level)} "
                                f"{spec.split} records; ask for fewer or add levels")
+    if parquet:
+        from .hub import to_row, write_parquet
     files: dict[str, str] = {}
     stats = Stats()
     rows = []
@@ -300,16 +302,12 @@ def _finish_shard(part: Path, cfg: RunConfig, spec: ShardSpec, items: list[Item]
             files[rel] = _sha(data)
         lines.write(it.line)
         if parquet:
-            from .hub import to_row
-
             rows.append(to_row(rec, it.images, cfg.config_hash, cfg.completion))
     jsonl = part / spec.rel("jsonl")
     jsonl.parent.mkdir(parents=True, exist_ok=True)
     _write_atomic(jsonl, lines.getvalue())
     files[spec.rel("jsonl")] = _sha(lines.getvalue())
     if parquet:
-        from .hub import write_parquet
-
         pq = part / spec.rel("parquet")
         pq.parent.mkdir(parents=True, exist_ok=True)
         tmp = pq.with_name(pq.name + ".tmp")

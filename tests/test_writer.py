@@ -1,7 +1,6 @@
 """Sharded writer: layout, equality with Dataset, splits, seeds, duplicates, workers, errors."""
 import errno
 import hashlib
-import json
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +9,7 @@ import pytest
 
 from conftest import cli
 from spatialgen import Dataset
-from spatialgen.sampler import _stable_int, make_record, record_seed
+from spatialgen.sampler import _stable_int, record_seed
 from spatialgen.shards import dedup_key
 from spatialgen.verify import iter_dataset_records, load_manifest, verify_dataset
 from spatialgen.writer import GenerateArgs, generate_dataset
@@ -175,3 +174,14 @@ def test_verify_detects_tampering(tmp_path):
     p.write_bytes(orjson.dumps(rec) + b"\n" + b"".join(lines[1:]))
     rep = verify_dataset(out)
     assert not rep.ok and any("sha256" in x for x in rep.problems) and any("stored answer" in x for x in rep.problems)
+
+
+def test_score_reads_the_sharded_layout(text_ds, tmp_path, capsys):
+    preds = tmp_path / "p.jsonl"
+    recs = list(iter_dataset_records(text_ds))
+    preds.write_bytes(b"".join(orjson.dumps({"id": r["id"], "response": f"<answer>{r['answer']}</answer>"}) + b"\n"
+                               for r in recs[: len(recs) // 2]))
+    assert cli("score", text_ds, preds, "--json") == 0
+    res = orjson.loads(capsys.readouterr().out)
+    assert res["missing"] == len(recs) - len(recs) // 2
+    assert abs(res["overall"] - (len(recs) // 2) / len(recs)) < 1e-9
