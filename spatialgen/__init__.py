@@ -10,10 +10,11 @@ Quick use::
 
 __version__ = "0.1.0"
 
+from .curriculum import Curriculum  # noqa: E402
 from .dataset import Dataset  # noqa: E402
 from .sampler import GenerationError, Sample, make_record  # noqa: E402
 from .scoring import extract_answer, score  # noqa: E402
 from .templates import TemplateError  # noqa: E402
 
-__all__ = ["Dataset", "GenerationError", "Sample", "TemplateError", "__version__", "extract_answer",
+__all__ = ["Curriculum", "Dataset", "GenerationError", "Sample", "TemplateError", "__version__", "extract_answer",
            "make_record", "score"]

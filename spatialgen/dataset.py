@@ -51,17 +51,28 @@ def plan(tasks: str | list[str], levels: str | Sequence[int], template_dirs: tup
 
 
 class Dataset:
-    """Random access to the same records the CLI writes: ``Dataset(...)[i]`` equals record ``i`` of
-    ``spatialgen generate`` with the same tasks, levels, seed and modality."""
+    """Random access to the same records the CLI writes: ``Dataset(...)[i]`` equals the record with
+    index ``i`` of ``spatialgen generate`` with the same tasks, levels, seed, modality and split.
+
+    (The CLI additionally replaces the rare record whose question — scene, task and parameters —
+    repeats an earlier one; such a replacement comes from a position past the end of its stream.)
+    """
 
     def __init__(self, tasks: str | list[str] = "maze.*", levels: str | Sequence[int] = "1-5", seed: int = 0,
-                 n: int = 1000, modality: str = "image", template_dirs: tuple[str, ...] = ()):
+                 n: int = 1000, modality: str = "image", template_dirs: tuple[str, ...] = (),
+                 split: str = "train"):
+        from .sampler import SPLITS
+
         if modality not in MODALITIES:
             raise ValueError(f"unknown modality {modality!r}; choose from {', '.join(MODALITIES)}")
         if seed < 0:
             raise ValueError("seed must be a non-negative integer")
+        if split not in SPLITS:
+            raise ValueError(f"unknown split {split!r}; choose from {', '.join(SPLITS)}")
+        if n < 0:
+            raise ValueError("n must be >= 0")
         self.pairs = plan(tasks, levels, template_dirs, modality)
-        self.seed, self.n, self.modality = seed, n, modality
+        self.seed, self.n, self.modality, self.split = seed, n, modality, split
 
     def __len__(self) -> int:
         return self.n
@@ -73,7 +84,7 @@ class Dataset:
         if not 0 <= index < self.n:
             raise IndexError(f"index {index} out of range for {self.n} records")
         task, level = self.task_level(index)
-        return make_record(task, level, self.seed, index, self.modality)
+        return make_record(task, level, self.seed, index, self.modality, split=self.split)
 
     def __iter__(self) -> Iterator[Sample]:
         for i in range(self.n):

@@ -48,12 +48,21 @@ def _stable_int(text: str) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
 
 
-def record_seed(seed: int, task_id: str, level: int, index: int) -> np.random.SeedSequence:
-    return np.random.SeedSequence([seed, _stable_int(task_id), level, index])
+#: Data splits. "train" keeps the original 4-word seed derivation (records made before splits
+#: existed are unchanged); other splits append a fifth word, so their streams are disjoint from it.
+SPLITS = ("train", "validation", "test")
 
 
-def record_id(task_id: str, level: int, seed: int, index: int) -> str:
-    return f"{task_id}-L{level}-s{seed}-{index:06d}"
+def record_seed(seed: int, task_id: str, level: int, index: int, split: str = "train") -> np.random.SeedSequence:
+    words = [seed, _stable_int(task_id), level, index]
+    if split != "train":
+        words.append(_stable_int("split:" + split))
+    return np.random.SeedSequence(words)
+
+
+def record_id(task_id: str, level: int, seed: int, index: int, split: str = "train") -> str:
+    tag = "" if split == "train" else f"{split}-"
+    return f"{task_id}-L{level}-s{seed}-{tag}{index:06d}"
 
 
 def to_dsl(value: Any) -> Any:
@@ -167,10 +176,12 @@ def render_images(task: Task, scene, modality: str, style: str, params: dict[str
 
 
 def make_record(task: Task, level: int, seed: int, index: int, modality: str = "image",
-                render: bool = True) -> Sample:
-    """The record ``index`` of (task, level, seed). Raises GenerationError if the budget runs out."""
+                render: bool = True, split: str = "train") -> Sample:
+    """The record ``index`` of (task, level, seed, split). Raises GenerationError if the budget runs out."""
     task.family.check_modality(modality)
-    ss = record_seed(seed, task.id, level, index)
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}; choose from {', '.join(SPLITS)}")
+    ss = record_seed(seed, task.id, level, index, split)
     rng = np.random.Generator(np.random.PCG64(ss))
     target = task.balance[int(rng.integers(len(task.balance)))] if task.balance else None
     n_choices = task.spec.choices.count if task.spec.choices else 0
@@ -209,7 +220,7 @@ def make_record(task: Task, level: int, seed: int, index: int, modality: str = "
                     failures["render check: " + next(c.name for c in render_checks if not c.passed)] += 1
                     break  # the scene itself cannot be drawn faithfully: take a new one
                 checks = checks + render_checks
-            rid = record_id(task.id, level, seed, index)
+            rid = record_id(task.id, level, seed, index, split)
             annotations: dict[str, Any] = {}
             files: dict[str, bytes] = {}
             if images:
@@ -224,6 +235,7 @@ def make_record(task: Task, level: int, seed: int, index: int, modality: str = "
                 "level": level,
                 "seed": seed,
                 "index": index,
+                "split": split,
                 "modality": modality,
                 "question": question_text(task, scene, modality, params, variant, choices),
                 "answer": CHOICE_LETTERS[letter] if letter is not None else canonical,

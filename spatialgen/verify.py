@@ -92,13 +92,33 @@ def iter_records(path: Path) -> Iterator[dict[str, Any]]:
                     raise ValueError(f"{path}:{n}: not valid JSON ({e.msg})") from None
 
 
+def load_manifest(root: Path) -> dict[str, Any]:
+    path = Path(root) / "manifest.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{root}: no manifest.json; is this a finished spatialgen dataset folder?")
+    return json.loads(path.read_text())
+
+
+def record_files(root: Path) -> list[Path]:
+    """The JSONL files of a dataset folder in canonical order: the shards listed in the manifest
+    (``records/level_<k>/<split>-<i>-of-<n>.jsonl``), or ``records.jsonl`` of the older layout."""
+    root = Path(root)
+    manifest = load_manifest(root)
+    if "shards" in manifest:
+        return [root / rel for rel in manifest["shards"]]
+    return [root / "records.jsonl"]
+
+
+def iter_dataset_records(root: Path) -> Iterator[dict[str, Any]]:
+    """Every record of a dataset folder, streamed shard by shard."""
+    for path in record_files(root):
+        yield from iter_records(path)
+
+
 def verify_dataset(root: Path, template_dirs: tuple[str, ...] = ()) -> VerifyReport:
     root = Path(root)
     report = VerifyReport()
-    manifest_path = root / "manifest.json"
-    if not manifest_path.is_file():
-        raise FileNotFoundError(f"{root}: no manifest.json; is this a spatialgen dataset folder?")
-    manifest = json.loads(manifest_path.read_text())
+    manifest = load_manifest(root)
     dirs = tuple(template_dirs) or tuple(manifest.get("arguments", {}).get("templates", []) or [])
     for rel, digest in manifest["files"].items():
         path = root / rel
@@ -107,9 +127,13 @@ def verify_dataset(root: Path, template_dirs: tuple[str, ...] = ()) -> VerifyRep
             report.problems.append(f"{rel}: listed in the manifest but missing")
         elif sha256_file(path) != digest:
             report.problems.append(f"{rel}: sha256 differs from the manifest")
-    for record in iter_records(root / "records.jsonl"):
+    ids: set[str] = set()
+    for record in iter_dataset_records(root):
         report.records += 1
+        if record.get("id") in ids:
+            report.problems.append(f"{record.get('id')}: appears twice")
+        ids.add(record.get("id"))
         report.problems += verify_record(record, root, dirs)
     if report.records != manifest.get("count"):
-        report.problems.append(f"manifest counts {manifest.get('count')} records, records.jsonl has {report.records}")
+        report.problems.append(f"manifest counts {manifest.get('count')} records, the JSONL files have {report.records}")
     return report

@@ -14,6 +14,8 @@ from spatialgen.families import get_family
 from spatialgen.verify import verify_dataset
 from spatialgen.writer import GenerateArgs, generate_dataset
 
+from conftest import read_records
+
 TASKS = "layout3d.*,rotation.*"
 
 
@@ -45,7 +47,7 @@ def dataset(tmp_path_factory, small_images) -> Path:
 def test_all_new_tasks_and_levels_generate_and_verify(dataset):
     report = verify_dataset(dataset)
     assert report.ok, report.problems[:5]
-    records = [json.loads(line) for line in (dataset / "records.jsonl").read_text().splitlines()]
+    records = read_records(dataset)
     seen = {(r["task"], r["level"]) for r in records}
     tasks = {t for t, _ in seen}
     assert len(tasks) == 17 and {lv for _, lv in seen} == {1, 2, 3, 4, 5}
@@ -86,7 +88,7 @@ def test_same_seed_gives_identical_bytes_for_any_number_of_workers(tmp_path):
 
 def test_a_parent_that_rendered_spawns_its_workers(small_images, tmp_path):
     from spatialgen.render.worker import active_in_this_process
-    from spatialgen.writer import _holds_gl_context
+    from spatialgen.executors import _holds_gl_context
 
     get_family("rotation").render(get_family("rotation").build_for(1, __import__("numpy").random.default_rng(0),
                                                                    {"puzzle": "pair"}), "sand", {})

@@ -25,6 +25,8 @@ from spatialgen.sampler import _Reject, check_question, make_record
 from spatialgen.verify import verify_dataset, verify_record
 from spatialgen.writer import GenerateArgs, encode_png, generate_dataset
 
+from conftest import read_records
+
 CAT = catalog()
 GRID_TASKS = sorted(t for t in CAT.tasks if t.startswith("grid."))
 REL_TASKS = sorted(t for t in CAT.tasks if t.startswith("relations."))
@@ -65,7 +67,7 @@ def test_generated_set_verifies_for_every_task_and_level(tmp_path: Path, tasks: 
     generate_dataset(GenerateArgs(tasks, n, 7, "1-5", modality), out)
     report = verify_dataset(out)
     assert report.ok, report.problems[:5]
-    records = [json.loads(x) for x in (out / "records.jsonl").read_text().splitlines()]
+    records = read_records(out)
     assert {(r["task"], r["level"]) for r in records} == {(t.id, lv) for t in CAT.match(tasks) for lv in LEVELS}
     has_images = modality != "text"
     assert all(len(r["images"]) == int(has_images) for r in records)
@@ -99,7 +101,7 @@ def test_generation_is_deterministic_and_matches_dataset_access(tmp_path: Path) 
     ds = Dataset("relations.*", "2-3", seed=5, n=6, modality="text")
     out = tmp_path / "r"
     generate_dataset(GenerateArgs("relations.*", 6, 5, "2-3", "text"), out, workers=2)
-    written = [json.loads(x) for x in (out / "records.jsonl").read_text().splitlines()]
+    written = read_records(out)
     assert [ds[i].record for i in range(6)] == written
 
 
