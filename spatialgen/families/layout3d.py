@@ -405,14 +405,12 @@ class Layout3D(Family):
         bg, floor, scale = STYLES[style]
         light = Lighting3D(ambient=0.3, lights=tuple(DirectionalLight3D(direction=l.direction, intensity=l.intensity * scale)
                                                       for l in Lighting3D().lights))
-        prims = self.primitives(scene)
-        outs = []
-        for v in scene.views:
-            r = get_renderer(v.camera.width, v.camera.height)
-            # No floor plane: on llvmpipe the 100 m floor quad made a pixel or two near the horizon
-            # differ between processes, breaking byte determinism; the background stands in for it.
-            outs.append(r.render(prims, v.camera, light, background=bg, want_depth=depth, want_masks=True))
-        return outs
+        cams = [v.camera for v in scene.views]
+        r = get_renderer(cams[0].width, cams[0].height)
+        # One scene graph for every view. No floor plane: on llvmpipe the 100 m floor quad made a
+        # pixel or two near the horizon differ between processes, breaking byte determinism; the
+        # background stands in for it.
+        return r.render_views(self.primitives(scene), cams, light, background=bg, want_depth=depth, want_masks=True)
 
     def render(self, scene: Layout3DScene, style: str, hints: dict[str, Any]) -> list[Image.Image]:
         outs = self._render_views(scene, style, depth="depth" in self.preset.get("outputs", []))
