@@ -202,12 +202,15 @@ class Layout3D(Family):
 
     def build(self, level: int, rng: np.random.Generator, views: int = 1) -> Layout3DScene:  # type: ignore[override]
         cfg, p = self.level(level), self.preset
-        for _ in range(40):
+        # Multiview scenes also need a camera that hides exactly one object (a geometric search,
+        # feasible for roughly a quarter of random layouts): allow more tries; each is a few ms.
+        for _ in range(40 if views == 1 else 200):
             scene = self._try_build(cfg, p, rng, views)
             if scene is not None:
                 return scene.with_id()  # type: ignore[return-value]
-        raise RuntimeError(f"layout3d level {level}: could not place the objects without overlap; "
-                           f"raise 'area' or lower 'objects' in scenes/layout3d.yaml")
+        raise RuntimeError(f"layout3d level {level}: could not place the objects without overlap"
+                           + (" and frame image 2 to hide exactly one of them" if views > 1 else "")
+                           + "; raise 'area' or lower 'objects' in scenes/layout3d.yaml")
 
     def _try_build(self, cfg, p, rng: np.random.Generator, n_views: int) -> Layout3DScene | None:
         n = int(rng.integers(cfg["objects"][0], cfg["objects"][1] + 1))
@@ -246,12 +249,20 @@ class Layout3D(Family):
         for k in range(1, n_views):
             az = azimuth + offsets[k - 1] + float(rng.uniform(-15, 15))
             el = float(rng.uniform(*cfg["elevation"]))
-            keep = objs
-            if k == 1:  # image 2 frames all objects but one (the most lateral) tightly
-                keep = _all_but_most_lateral(objs, az)
-            kp = np.concatenate([corners(o) for o in keep])
-            kl = np.array([(kp[:, 0].min() + kp[:, 0].max()) / 2, (kp[:, 1].min() + kp[:, 1].max()) / 2, 0.4])
-            cams.append(fit_camera(kp, kl, az, el, p["yfov_deg"], w, h, fill=0.9))
+            if k == 1:
+                # Image 2 frames every object but one, which lies entirely outside the frame with a
+                # margin (what hidden_in_view(2) asks). Not every scene and direction allow that: then
+                # build another scene rather than hand the sampler one whose question cannot work.
+                base, jitter = azimuth + offsets[k - 1], az - azimuth - offsets[k - 1]
+                spread = 25.0 if offsets[k - 1] != 180.0 else 28.0  # keeps behind_view's 120/150 degree gap
+                tries = [jitter] + [j for j in (jitter - 10, jitter + 10, jitter - 20, jitter + 20, 0.0) if abs(j) <= spread]
+                cam = _camera_hiding_one(objs, [base + j for j in tries], el, p["yfov_deg"], w, h)
+                if cam is None:
+                    return None
+                cams.append(cam)
+                continue
+            kl = np.array([(pts[:, 0].min() + pts[:, 0].max()) / 2, (pts[:, 1].min() + pts[:, 1].max()) / 2, 0.4])
+            cams.append(fit_camera(pts, kl, az, el, p["yfov_deg"], w, h, fill=0.9))
         m = p["margins"]
         return Layout3DScene(objects=objs, views=[View.of(c) for c in cams], margins={k: float(v) for k, v in m.items()},
                              grid=int(p["grid"]), area=area, max_hops=int(cfg["hops"]), min_pixels=int(cfg["min_pixels"]),
@@ -394,14 +405,12 @@ class Layout3D(Family):
         bg, floor, scale = STYLES[style]
         light = Lighting3D(ambient=0.3, lights=tuple(DirectionalLight3D(direction=l.direction, intensity=l.intensity * scale)
                                                       for l in Lighting3D().lights))
-        prims = self.primitives(scene)
-        outs = []
-        for v in scene.views:
-            r = get_renderer(v.camera.width, v.camera.height)
-            # No floor plane: on llvmpipe the 100 m floor quad made a pixel or two near the horizon
-            # differ between processes, breaking byte determinism; the background stands in for it.
-            outs.append(r.render(prims, v.camera, light, background=bg, want_depth=depth, want_masks=True))
-        return outs
+        cams = [v.camera for v in scene.views]
+        r = get_renderer(cams[0].width, cams[0].height)
+        # One scene graph for every view. No floor plane: on llvmpipe the 100 m floor quad made a
+        # pixel or two near the horizon differ between processes, breaking byte determinism; the
+        # background stands in for it.
+        return r.render_views(self.primitives(scene), cams, light, background=bg, want_depth=depth, want_masks=True)
 
     def render(self, scene: Layout3DScene, style: str, hints: dict[str, Any]) -> list[Image.Image]:
         outs = self._render_views(scene, style, depth="depth" in self.preset.get("outputs", []))
@@ -511,16 +520,62 @@ def _name_objects(objs: list[Obj3D]) -> list[Obj3D]:
     return out
 
 
-def _all_but_most_lateral(objs: list[Obj3D], azimuth: float) -> list[Obj3D]:
-    a = math.radians(azimuth)
-    right = np.array([math.cos(a), -math.sin(a)])  # the orbit camera's right axis on the ground
+def _camera_hiding_one(objs: list[Obj3D], azimuths: list[float], elevation: float, yfov: float, width: int,
+                       height: int, fill: float = 0.9, out_margin: float = 0.08) -> Camera3D | None:
+    """A camera looking in an orbit direction (the first of ``azimuths`` that works, at ``elevation``)
+    that keeps every object but one entirely inside ``fill`` of the image and the remaining one
+    entirely beyond an image edge by ``out_margin`` of the half-size; None if there is none.
+
+    The orientation is fixed and the camera translates freely. In the probe camera's frame a
+    translation (t, d, s) maps a point (X, Y, Z) to (X - t, Y - d, Z - s), so "inside" and "outside"
+    are linear constraints on t and d for each forward offset s: scan s, keep the widest feasible
+    interval and put t and d in the middle of theirs (the most slack for the perturbation check).
+    Candidates to hide: ground objects that support nothing, most lateral first."""
     ground = [o for o in objs if o.on is None and not any(q.on == o.id for q in objs)]
-    if not ground:
-        return objs
-    lateral = np.array([o.x * right[0] + o.y * right[1] for o in ground])
-    centre = np.mean([o.x * right[0] + o.y * right[1] for o in objs])
-    hide = ground[int(np.argmax(np.abs(lateral - centre)))]
-    return [o for o in objs if o.id != hide.id]
+    if len(objs) < 3 or not ground:
+        return None
+    all_pts = np.concatenate([corners(o) for o in objs])
+    look = np.array([(all_pts[:, 0].min() + all_pts[:, 0].max()) / 2, (all_pts[:, 1].min() + all_pts[:, 1].max()) / 2, 0.4])
+    for azimuth in azimuths:
+        a = math.radians(azimuth)
+        right = np.array([math.cos(a), -math.sin(a)])  # the orbit camera's right axis on the ground
+        centre = float(np.mean([o.center()[:2] @ right for o in objs]))
+        order = sorted(ground, key=lambda o: -abs(float(o.center()[:2] @ right) - centre))
+        probe = Camera3D.orbit(look, 10.0, azimuth, elevation, yfov_deg=yfov, width=width, height=height)
+        k = probe.intrinsics()
+        ax, ay = fill * k["cx"] / k["fx"], fill * k["cy"] / k["fy"]
+        bx, by = (1 + out_margin) * k["cx"] / k["fx"], (1 + out_margin) * k["cy"] / k["fy"]
+        for hide in order[:3]:
+            pk = probe.to_camera(np.concatenate([corners(o) for o in objs if o.id != hide.id]))
+            ph = probe.to_camera(corners(hide))
+            sv = np.linspace(-30.0, float(pk[:, 2].min()) - 1.5, 96)[:, None]
+            zk, zh = pk[:, 2] - sv, ph[:, 2] - sv
+            lo_t, hi_t = (pk[:, 0] - ax * zk).max(1), (pk[:, 0] + ax * zk).min(1)
+            lo_d, hi_d = (pk[:, 1] - ay * zk).max(1), (pk[:, 1] + ay * zk).min(1)
+            ok = zh.min(1) >= 0.5
+            options = (  # (t interval, d interval) with the hidden object right / left / below / above
+                ((lo_t, np.minimum(hi_t, (ph[:, 0] - bx * zh).min(1))), (lo_d, hi_d)),
+                ((np.maximum(lo_t, (ph[:, 0] + bx * zh).max(1)), hi_t), (lo_d, hi_d)),
+                ((lo_t, hi_t), (lo_d, np.minimum(hi_d, (ph[:, 1] - by * zh).min(1)))),
+                ((lo_t, hi_t), (np.maximum(lo_d, (ph[:, 1] + by * zh).max(1)), hi_d)),
+            )
+            zm = zk.mean(1)
+            best = None  # (slack in pixels, t, d, s)
+            for (t0, t1), (d0, d1) in options:
+                slack = np.minimum((t1 - t0) * k["fx"], (d1 - d0) * k["fy"]) / zm
+                slack = np.where(ok, slack, -np.inf)
+                i = int(np.argmax(slack))
+                if best is None or slack[i] > best[0]:
+                    best = (float(slack[i]), float(t0[i] + t1[i]) / 2, float(d0[i] + d1[i]) / 2, float(sv[i, 0]))
+            if best is None or best[0] < 8.0:  # at least ~4 px of play either way
+                continue
+            shift = probe.extrinsic_array()[:3, :3].T @ np.array(best[1:])
+            pos, at = np.asarray(probe.position) + shift, np.asarray(probe.look_at) + shift
+            if pos[2] < 0.5:
+                continue
+            return Camera3D(position=tuple(float(x) for x in pos), look_at=tuple(float(x) for x in at),
+                            yfov_deg=yfov, width=width, height=height)
+    return None
 
 
 # -- relations (raise inside the ambiguity margins) ---------------------------------------------------------

@@ -259,7 +259,14 @@ class Rotation(Family):
         for cells, rot in shapes:
             prim = Primitive3D(id="shape", shape="mesh_cubes", cells=tuple(map(tuple, cells)), size=1.0, color=color,
                                position=(0.0, 0.0, 0.0), rotation=tuple(tuple(r) for r in rot))
-            outs.append(r.render([prim], scene.camera, background=bg, want_depth=False, want_masks=True))
+            # One object per panel: its mask is where the depth buffer was written, so the
+            # segmentation pass is not needed.
+            out = r.render([prim], scene.camera, background=bg, want_depth=True, want_masks=False)
+            mask = out.depth > 0
+            n = int(np.count_nonzero(mask))
+            out.visible_pixels["shape"] = n
+            out.boxes["shape"] = _mask_box(mask) if n else None
+            outs.append(out)
         return outs
 
     def render(self, scene: RotationScene, style: str, hints: dict[str, Any]) -> list[Image.Image]:
@@ -308,6 +315,11 @@ class Rotation(Family):
             checks.append(CheckResult("picture 1 has no rotational symmetry", min(diffs) > 1.0,
                                       f"mean differences {[round(d, 2) for d in diffs]}"))
         return checks
+
+
+def _mask_box(m: np.ndarray) -> list[int]:
+    rows, cols = np.flatnonzero(m.any(axis=1)), np.flatnonzero(m.any(axis=0))
+    return [int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1]
 
 
 # -- 2D drawings -------------------------------------------------------------------------------------------

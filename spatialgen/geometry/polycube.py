@@ -60,6 +60,27 @@ def mirror_cells(cells: Iterable[Sequence[int]]) -> Cells:
     return normalize(rotate_cells(cells, MIRROR_X))
 
 
+_ROTS_ARRAY: np.ndarray | None = None
+
+
+def _rotated_keys(s: set[Cell]) -> np.ndarray:
+    """(24, N) sorted integer keys of the normalised cells under every proper rotation (in the
+    order of ``proper_rotations()``). Keys x*B^2 + y*B + z with B above every coordinate order
+    exactly like the (x, y, z) tuples, so comparing key rows compares sorted cell tuples."""
+    global _ROTS_ARRAY
+    if _ROTS_ARRAY is None:
+        _ROTS_ARRAY = np.array(proper_rotations(), dtype=np.int64)
+    pts = np.array(sorted(s), dtype=np.int64)
+    q = np.einsum("rij,nj->rni", _ROTS_ARRAY, pts)
+    q -= q.min(axis=1, keepdims=True)
+    b = int(q.max()) + 1
+    return np.sort((q[..., 0] * b + q[..., 1]) * b + q[..., 2], axis=1)
+
+
+def _keys_of(cells: Cells, b: int) -> np.ndarray:
+    return np.array([(x * b + y) * b + z for x, y, z in cells], dtype=np.int64)
+
+
 def canonical(cells: Iterable[Sequence[int]]) -> Cells:
     """Lexicographically smallest normalised form over the 24 proper rotations.
 
@@ -67,7 +88,11 @@ def canonical(cells: Iterable[Sequence[int]]) -> Cells:
     forms are equal; mirror images generally have different canonical forms.
     """
     s = _cells(cells)
-    return min(normalize(rotate_cells(s, r)) for r in proper_rotations())
+    keys = _rotated_keys(s)
+    best = keys[np.lexsort(keys.T[::-1])[0]]  # lexsort: last key is primary, so reverse the columns
+    pts = np.array(sorted(s), dtype=np.int64)
+    b = int((pts.max(axis=0) - pts.min(axis=0)).max()) + 1
+    return tuple((int(k // (b * b)), int(k // b % b), int(k % b)) for k in best)
 
 
 def is_rotation_of(a: Iterable[Sequence[int]], b: Iterable[Sequence[int]]) -> Matrix | None:
@@ -78,10 +103,13 @@ def is_rotation_of(a: Iterable[Sequence[int]], b: Iterable[Sequence[int]]) -> Ma
     sa, nb = _cells(a), normalize(b)
     if len(sa) != len(nb):
         return None
-    for r in proper_rotations():
-        if normalize(rotate_cells(sa, r)) == nb:
-            return r
-    return None
+    keys = _rotated_keys(sa)
+    pts = np.array(sorted(sa), dtype=np.int64)
+    base = int((pts.max(axis=0) - pts.min(axis=0)).max()) + 1
+    if max(max(c) for c in nb) >= base:  # b's extent exceeds every rotation of a's
+        return None
+    hits = np.flatnonzero((keys == _keys_of(nb, base)).all(axis=1))
+    return proper_rotations()[int(hits[0])] if len(hits) else None
 
 
 def is_chiral(cells: Iterable[Sequence[int]]) -> bool:

@@ -183,11 +183,33 @@ class Renderer3D:
         (one extra silhouette pass per object) needs ``want_occlusion`` and implies masks.
         The optional floor (a plane at z = 0) appears in rgb and depth but counts as background
         in the mask."""
+        return self.render_views(primitives, [camera], lighting, background, want_depth, want_masks,
+                                 want_occlusion, floor_color)[0]
+
+    def render_views(
+        self,
+        primitives: Sequence[Primitive3D],
+        cameras: Sequence[Camera3D],
+        lighting: Lighting3D | None = None,
+        background: tuple[int, int, int] = (200, 200, 200),
+        want_depth: bool = True,
+        want_masks: bool = True,
+        want_occlusion: bool = False,
+        floor_color: tuple[int, int, int] | None = None,
+    ) -> list[RenderOutput]:
+        """:meth:`render` for several cameras of one scene: the scene graph is built once and only
+        the camera (and camera-relative lights) move between frames. Every camera must have the
+        same image size."""
         if self._r is None:
             raise RuntimeError("renderer is closed")
         ids = [p.id for p in primitives]
         if len(set(ids)) != len(ids):
             raise ValueError("primitive ids must be unique")
+        if len({(c.width, c.height) for c in cameras}) > 1:
+            raise ValueError("render_views needs cameras of one image size")
+        if not cameras:
+            return []
+        camera = cameras[0]
         if (camera.width, camera.height) != (self.width, self.height):
             # pyrender reallocates its framebuffer when the viewport changes; allowed but slow.
             self.width, self.height = camera.width, camera.height
@@ -197,16 +219,12 @@ class Renderer3D:
         amb = float(lighting.ambient)
         scene = pr.Scene(bg_color=[c / 255.0 for c in background] + [1.0],
                          ambient_light=[amb, amb, amb])
-        cam_pose = camera.gl_pose()
-        scene.add(pr.PerspectiveCamera(yfov=np.radians(camera.yfov_deg), znear=0.05, zfar=200.0,
-                                       aspectRatio=camera.width / camera.height), pose=cam_pose)
-        cam_rot_cv = camera.extrinsic_array()[:3, :3].T  # camera (OpenCV) -> world rotation
-        for light in lighting.lights:
-            d = np.asarray(light.direction, float)
-            if lighting.camera_relative:
-                d = cam_rot_cv @ d
-            scene.add(pr.DirectionalLight(color=[c / 255.0 for c in light.color],
-                                          intensity=light.intensity), pose=_light_pose(d))
+        cam_node = scene.add(pr.PerspectiveCamera(yfov=np.radians(camera.yfov_deg), znear=0.05, zfar=200.0,
+                                                  aspectRatio=camera.width / camera.height),
+                             pose=camera.gl_pose())
+        light_nodes = [scene.add(pr.DirectionalLight(color=[c / 255.0 for c in light.color],
+                                                     intensity=light.intensity), pose=np.eye(4))
+                       for light in lighting.lights]
         nodes = []
         for p in primitives:
             gkey = geometry_key(p)
@@ -215,37 +233,88 @@ class Renderer3D:
             nodes.append(scene.add(mesh, pose=object_pose(p, geom)))
         if floor_color is not None:
             scene.add(self._floor_mesh(tuple(floor_color)))
-
         flags = pr.RenderFlags.NONE
         if lighting.shadows:
             flags |= pr.RenderFlags.SHADOWS_DIRECTIONAL
-        rgb, depth = self._r.render(scene, flags=flags)
-        out = RenderOutput(rgb=np.ascontiguousarray(rgb[..., :3]),
-                           depth=depth.astype(np.float32, copy=False) if want_depth else None,
-                           instance_mask=None)
-        if want_masks or want_occlusion:
-            mask = self._seg(scene, {n: i + 1 for i, n in enumerate(nodes)})
-            out.instance_mask = mask
-            counts = np.bincount(mask.ravel(), minlength=len(ids) + 1)
-            for i, pid in enumerate(ids):
-                out.visible_pixels[pid] = int(counts[i + 1])
-                out.boxes[pid] = _box(mask == i + 1) if counts[i + 1] else None
-            if want_occlusion:
-                for i, (pid, node) in enumerate(zip(ids, nodes)):
-                    # Only this node is in the seg map: the others are skipped, not drawn,
-                    # so this is the object's complete in-frame silhouette.
-                    full = int(np.count_nonzero(self._seg(scene, {node: 1})))
-                    out.silhouette_pixels[pid] = full
-                    out.occlusion[pid] = float(1.0 - counts[i + 1] / full) if full else None
-        return out
+        seg_all = {n: i + 1 for i, n in enumerate(nodes)}
+        outs = []
+        for cam in cameras:
+            if cam.yfov_deg != camera.yfov_deg:
+                cam_node.camera.yfov = np.radians(cam.yfov_deg)
+            scene.set_pose(cam_node, cam.gl_pose())
+            cam_rot_cv = cam.extrinsic_array()[:3, :3].T  # camera (OpenCV) -> world rotation
+            for node, light in zip(light_nodes, lighting.lights):
+                d = np.asarray(light.direction, float)
+                if lighting.camera_relative:
+                    d = cam_rot_cv @ d
+                scene.set_pose(node, _light_pose(d))
+            rgb, depth = self._draw(scene, flags, depth=want_depth)
+            out = RenderOutput(rgb=rgb, depth=depth, instance_mask=None)
+            if want_masks or want_occlusion:
+                mask = self._seg(scene, seg_all)
+                out.instance_mask = mask
+                counts = np.bincount(mask.ravel(), minlength=len(ids) + 1)
+                for i, pid in enumerate(ids):
+                    out.visible_pixels[pid] = int(counts[i + 1])
+                    out.boxes[pid] = _box(mask == i + 1) if counts[i + 1] else None
+                if want_occlusion:
+                    for i, (pid, node) in enumerate(zip(ids, nodes)):
+                        # Only this node is in the seg map: the others are skipped, not drawn,
+                        # so this is the object's complete in-frame silhouette.
+                        full = int(np.count_nonzero(self._seg(scene, {node: 1})))
+                        out.silhouette_pixels[pid] = full
+                        out.occlusion[pid] = float(1.0 - counts[i + 1] / full) if full else None
+            outs.append(out)
+        return outs
+
+    def _draw(self, scene: object, flags: int, depth: bool = True, seg_node_map: dict | None = None):
+        """One pyrender pass with a lean read-back: pyrender's own reads and linearises the depth
+        buffer on every pass (segmentation included); here depth is read only when asked for and
+        a segmentation pass reads just the two id channels. Pixels are the same bytes."""
+        inner = self._r._renderer
+        want = {"depth": depth, "seg": seg_node_map is not None}
+        inner._read_main_framebuffer = lambda sc, fl: _read_framebuffer(inner, sc, want)
+        try:
+            return self._r.render(scene, flags=flags, seg_node_map=seg_node_map)
+        finally:
+            del inner._read_main_framebuffer
 
     def _seg(self, scene: object, node_ids: dict) -> np.ndarray:
         # pyrender disables multisampling for SEG passes, so ids never blend at edges; ids are
         # packed in red + 256 * green to allow up to 65535 objects.
         pr = self._pyrender
         cmap = {n: ((k & 255), (k >> 8) & 255, 0) for n, k in node_ids.items()}
-        seg, _ = self._r.render(scene, flags=pr.RenderFlags.SEG, seg_node_map=cmap)
+        seg, _ = self._draw(scene, pr.RenderFlags.SEG, depth=False, seg_node_map=cmap)
         return seg[..., 0].astype(np.int32) | (seg[..., 1].astype(np.int32) << 8)
+
+
+def _read_framebuffer(renderer: object, scene: object, want: dict) -> tuple[np.ndarray, np.ndarray | None]:
+    """Resolve pyrender's multisampled framebuffer and read it back (replaces
+    ``Renderer._read_main_framebuffer`` for one call). Returns (rgb or (H, W, 2) seg ids, depth)."""
+    from OpenGL import GL, images
+
+    images.COMPONENT_COUNTS.setdefault(GL.GL_RG, 2)  # PyOpenGL's table lacks two-channel reads
+    width, height = renderer._main_fb_dims
+    GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, renderer._main_fb_ms)
+    GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, renderer._main_fb)
+    GL.glBlitFramebuffer(0, 0, width, height, 0, 0, width, height, GL.GL_COLOR_BUFFER_BIT, GL.GL_LINEAR)
+    if want["depth"]:
+        GL.glBlitFramebuffer(0, 0, width, height, 0, 0, width, height, GL.GL_DEPTH_BUFFER_BIT, GL.GL_NEAREST)
+    GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, renderer._main_fb)
+    GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 1)
+    depth = None
+    if want["depth"]:
+        buf = GL.glReadPixels(0, 0, width, height, GL.GL_DEPTH_COMPONENT, GL.GL_FLOAT)
+        z = np.frombuffer(buf, dtype=np.float32).reshape(height, width)[::-1]
+        cam = scene.main_camera_node.camera
+        n, f = cam.znear, cam.zfar
+        with np.errstate(divide="ignore"):
+            lin = (2.0 * n * f) / (f + n - (2.0 * z - 1.0) * (f - n))  # pyrender's formula, in float32
+        depth = np.where(z == 1.0, np.float32(0.0), lin).astype(np.float32, copy=False)
+    fmt, ch = (GL.GL_RG, 2) if want["seg"] else (GL.GL_RGB, 3)
+    buf = GL.glReadPixels(0, 0, width, height, fmt, GL.GL_UNSIGNED_BYTE)
+    color = np.ascontiguousarray(np.frombuffer(buf, dtype=np.uint8).reshape(height, width, ch)[::-1])
+    return color, depth
 
 
 def _box(m: np.ndarray) -> list[int]:

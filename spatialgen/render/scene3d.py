@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -101,6 +102,13 @@ class Camera3D(_Frozen):
 
     def _rotation(self) -> np.ndarray:
         # Rows are the camera axes (right, down, forward) expressed in world coordinates.
+        return _camera_rotation(tuple(self.position), tuple(self.look_at), tuple(self.up)).copy()
+
+    def extrinsic_array(self) -> np.ndarray:
+        """World-to-camera 4x4 (OpenCV camera frame) as an array."""
+        return _camera_extrinsic(tuple(self.position), tuple(self.look_at), tuple(self.up)).copy()
+
+    def _rotation_uncached(self) -> np.ndarray:
         fwd = np.subtract(self.look_at, self.position).astype(float)
         n = np.linalg.norm(fwd)
         if n == 0:
@@ -113,9 +121,8 @@ class Camera3D(_Frozen):
         down = np.cross(fwd, right)
         return np.stack([right, down, fwd])
 
-    def extrinsic_array(self) -> np.ndarray:
-        """World-to-camera 4x4 (OpenCV camera frame) as an array."""
-        r = self._rotation()
+    def _extrinsic_uncached(self) -> np.ndarray:
+        r = self._rotation_uncached()
         m = np.eye(4)
         m[:3, :3] = r
         m[:3, 3] = -r @ np.asarray(self.position, float)
@@ -149,6 +156,18 @@ class Camera3D(_Frozen):
             u = k["cx"] + k["fx"] * pc[:, 0] / z
             v = k["cy"] + k["fy"] * pc[:, 1] / z
         return np.stack([u, v], axis=1), z
+
+
+@lru_cache(maxsize=4096)
+def _camera_rotation(position: Vec3, look_at: Vec3, up: Vec3) -> np.ndarray:
+    # Cameras are frozen and their poses re-derived many times per sample (projections,
+    # relations, perturbation checks): cache by pose. Callers get copies.
+    return Camera3D.model_construct(position=position, look_at=look_at, up=up)._rotation_uncached()
+
+
+@lru_cache(maxsize=4096)
+def _camera_extrinsic(position: Vec3, look_at: Vec3, up: Vec3) -> np.ndarray:
+    return Camera3D.model_construct(position=position, look_at=look_at, up=up)._extrinsic_uncached()
 
 
 class DirectionalLight3D(_Frozen):
