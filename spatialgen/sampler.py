@@ -164,15 +164,12 @@ def _full_question(task: Task, scene, modality: str, params: dict[str, Any], var
     return "\n\n".join(parts)
 
 
-def render_images(task: Task, scene, modality: str, style: str, params: dict[str, Any], variant: int,
-                  choices: list[str] | None) -> list[Image.Image]:
-    """The record's images: the family's drawing, plus (image_only) the question drawn beneath
-    the first image, or on its own for families that draw nothing."""
-    images = task.family.render(scene, style, render_hints(task, params))
-    if modality == "image_only":
-        text = image_question(task, scene, params, variant, choices)
-        images = [with_question(images[0] if images else None, text), *images[1:]]
-    return images
+def add_question_panel(task: Task, scene, images: list[Image.Image], params: dict[str, Any], variant: int,
+                       choices: list[str] | None) -> list[Image.Image]:
+    """``image_only``: the question drawn beneath the family's first image (or on its own for
+    families that draw nothing). Render checks run on the family's images before this."""
+    text = image_question(task, scene, params, variant, choices)
+    return [with_question(images[0] if images else None, text), *images[1:]]
 
 
 def make_record(task: Task, level: int, seed: int, index: int, modality: str = "image",
@@ -214,12 +211,14 @@ def make_record(task: Task, level: int, seed: int, index: int, modality: str = "
             images: list[Image.Image] = []
             hints = render_hints(task, params)
             if modality in IMAGE_MODALITIES and render:
-                images = render_images(task, scene, modality, style, params, variant, choices)
+                images = task.family.render(scene, style, hints)
                 render_checks = task.family.render_checks(scene, images, style, hints)
                 if not all(c.passed for c in render_checks):
                     failures["render check: " + next(c.name for c in render_checks if not c.passed)] += 1
                     break  # the scene itself cannot be drawn faithfully: take a new one
                 checks = checks + render_checks
+                if modality == "image_only":
+                    images = add_question_panel(task, scene, images, params, variant, choices)
             rid = record_id(task.id, level, seed, index, split)
             annotations: dict[str, Any] = {}
             files: dict[str, bytes] = {}

@@ -14,7 +14,7 @@ from PIL import Image
 from .answers import CHOICE_LETTERS
 from .catalog import catalog
 from .dsl import Context, ProgramError
-from .sampler import _Reject, check_question, judge_choices, question_text, render_hints, render_images, to_dsl
+from .sampler import _Reject, add_question_panel, check_question, judge_choices, question_text, render_hints, to_dsl
 
 
 @dataclass
@@ -67,16 +67,19 @@ def verify_record(record: dict[str, Any], root: Path | None = None, template_dir
     if root is not None and record.get("images"):
         try:
             images = [Image.open(root / p) for p in record["images"]]
-            for c in task.family.render_checks(scene, images, record["style"], render_hints(task, params)):
-                if not c.passed:
-                    problems.append(f"{rid}: render check failed: {c.name} ({c.detail})")
+            hints = render_hints(task, params)
+            drawn = images
             if record["modality"] == "image_only":
-                # The question text lives only in the pixels: re-draw the image and compare.
-                again = render_images(task, scene, "image_only", record["style"], params, record["text_variant"],
-                                      record.get("choices"))
+                # The question lives only in the pixels: re-draw scene and question and compare; the
+                # render checks then apply to the fresh drawing of the scene itself.
+                drawn = task.family.render(scene, record["style"], hints)
+                again = add_question_panel(task, scene, drawn, params, record["text_variant"], record.get("choices"))
                 if any(a.mode != b.mode or a.size != b.size or a.tobytes() != b.tobytes()
                        for a, b in zip(again, images)):
                     problems.append(f"{rid}: image differs from a fresh rendering of the scene and question")
+            for c in task.family.render_checks(scene, drawn, record["style"], hints):
+                if not c.passed:
+                    problems.append(f"{rid}: render check failed: {c.name} ({c.detail})")
         except OSError as e:
             problems.append(f"{rid}: cannot read image: {e}")
     return problems

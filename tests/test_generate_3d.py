@@ -111,3 +111,17 @@ def test_render_backend_option_and_env_errors_are_one_line(tmp_path):
     assert env.returncode == 2
     assert env.stderr.strip().count("\n") == 0 and "SPATIALGEN_RENDER_BACKEND" in env.stderr
     assert not (tmp_path / "y").exists()
+
+
+@pytest.mark.parametrize("modality", ["image_only", "text", "both"])
+def test_3d_tasks_in_other_modalities_verify(tmp_path, modality):
+    # Render checks apply to the scene drawing, before image_only adds the question panel.
+    out = tmp_path / "ds"
+    generate_dataset(GenerateArgs(tasks="layout3d.relation,rotation.angle,rotation.cube_faces", n=3, seed=4,
+                                  levels="2", modality=modality), out)
+    report = verify_dataset(out)
+    assert report.ok, report.problems[:3]
+    records = read_records(out)
+    assert all(len(r["images"]) == (0 if modality == "text" else 1) for r in records)
+    if modality == "image_only":
+        assert all(r["question"].startswith("Answer the question written in the image.") for r in records)
