@@ -188,10 +188,19 @@ def make_record(task: Task, level: int, seed: int, index: int, modality: str = "
     failures: Counter[str] = Counter()
     # Without sampled parameters every draw on a scene asks the same question: one is enough.
     draws = DRAWS_PER_SCENE if task.params else 1
+    drawing = modality in IMAGE_MODALITIES and render
 
     for attempt in range(SCENES_PER_RECORD):
         arng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(ss.entropy, spawn_key=(attempt,))))
         scene = task.family.build_for(level, arng, task.spec.render)
+        if drawing:
+            # A scene that would certainly fail a render check is skipped before any question work or
+            # rendering. Conservative, so the records are the same as without it: such a scene would
+            # end its attempt at the render check anyway, and the next attempt has its own generator.
+            why = task.family.render_precheck(scene, task.spec.render)
+            if why is not None:
+                failures[f"render check: {why} (pre-check)"] += 1
+                continue
         ctx = Context(scene, rng=arng)
         for _ in range(draws):
             try:
@@ -210,7 +219,7 @@ def make_record(task: Task, level: int, seed: int, index: int, modality: str = "
                 continue
             images: list[Image.Image] = []
             hints = render_hints(task, params)
-            if modality in IMAGE_MODALITIES and render:
+            if drawing:
                 images = task.family.render(scene, style, hints)
                 render_checks = task.family.render_checks(scene, images, style, hints)
                 if not all(c.passed for c in render_checks):

@@ -270,3 +270,81 @@ def test_multiview_records_that_used_to_fail_generate(level, seed, index):
 
     sample = make_record(catalog().get("layout3d.multiview"), level, seed, index, "image")
     assert all(c["passed"] for c in sample.record["checks"])
+
+
+# -- geometric render pre-check (conservative: only rejects what the render check rejects) -------------
+
+def _render_fails(scene) -> bool:
+    images = FAM.render(scene, "studio", {})
+    return not all(c.passed for c in FAM.render_checks(scene, images, "studio", {}))
+
+
+def test_precheck_rejects_an_object_wholly_behind_a_nearer_larger_one():
+    hidden = scene_of([obj("big", 0, -1, size="large", color="blue"), obj("small", 0, 1.5, size="small")],
+                      elevation=3, distance=10)
+    assert FAM.render_precheck(hidden, {}) is not None
+    assert _render_fails(hidden)
+
+
+def test_precheck_rejects_an_object_outside_the_frame():
+    far = scene_of([obj("a", -1.5, 0), obj("b", 1.5, 0, color="blue"), obj("c", 40.0, 0, color="green")])
+    assert "every object visible" in FAM.render_precheck(far, {})
+    assert _render_fails(far)
+
+
+def test_precheck_passes_a_clear_scene():
+    apart = scene_of([obj("big", -1.5, 0, size="large", color="blue"), obj("small", 1.5, 0, size="small")])
+    assert FAM.render_precheck(apart, {}) is None
+
+
+def test_precheck_never_rejects_a_scene_the_render_check_accepts():
+    """Property: on random scenes (single and multiview, every level), a pre-check rejection implies a
+    render-check failure. Small images keep it fast; levels' thresholds scale with them."""
+    rejected = 0
+    for level in (1, 3, 5):
+        for seed in range(8):
+            s = FAM.build_for(level, np.random.default_rng(100 + seed), {"multiview": seed % 3 == 0})
+            small = s.model_copy(update={
+                "views": [View.of(v.camera.model_copy(update={"width": 240, "height": 160})) for v in s.views],
+                "min_pixels": s.min_pixels // 4}).with_id()
+            if FAM.render_precheck(small, {}) is not None:
+                rejected += 1
+                assert _render_fails(small), (level, seed)
+    assert rejected < 24
+
+
+def test_silhouette_points_give_the_same_outline_as_all_vertices():
+    import shapely
+
+    from spatialgen.render.meshes3d import silhouette_points, world_vertices
+
+    s = FAM.build(4, np.random.default_rng(5))
+    cam = s.views[0].camera
+    for prim in FAM.primitives(s):
+        cand, _ = silhouette_points(prim, np.asarray(cam.position, float))
+        full = shapely.convex_hull(shapely.multipoints(cam.project(world_vertices(prim))[0]))
+        fast = shapely.convex_hull(shapely.multipoints(cam.project(cand)[0]))
+        assert fast.area == pytest.approx(full.area, rel=1e-12) and len(cand) <= len(world_vertices(prim))
+
+
+def test_precheck_leaves_the_records_unchanged(monkeypatch):
+    """Skipping a scene that would fail its render check ends the attempt just as the render check
+    would: the records for a seed are the same with and without the pre-check."""
+    from spatialgen.catalog import catalog
+    from spatialgen.sampler import make_record
+
+    task = catalog().get("layout3d.relation")
+    rejected = []
+    real = type(FAM).render_precheck
+
+    def pre(self, scene, hints):
+        why = real(self, scene, hints)
+        rejected.append(why is not None)
+        return why
+
+    monkeypatch.setattr(type(FAM), "render_precheck", pre)
+    # Index 3 of seed 0 at level 3 meets a scene the pre-check rejects before the accepted one.
+    with_pre = [make_record(task, 3, 0, i).record for i in (2, 3)]
+    monkeypatch.setattr(type(FAM), "render_precheck", lambda self, s, h: None)
+    without = [make_record(task, 3, 0, i).record for i in (2, 3)]
+    assert any(rejected) and with_pre == without

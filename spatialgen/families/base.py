@@ -102,6 +102,14 @@ class Family:
         return []
 
     # -- optional hooks (defaults keep families that ignore them unchanged) -----------------------
+    def render_precheck(self, scene: Scene, hints: dict[str, Any]) -> str | None:
+        """Called on a freshly built scene before any question is drawn or image rendered, when the
+        record will have images: the name of a render check that would *certainly* fail on this
+        scene (proved without rendering), or None. It must be conservative: a scene it rejects must
+        be one that :meth:`render_checks` would reject too, so the records produced for a seed are
+        unchanged and :meth:`render_checks` still runs on every accepted scene. Default: None."""
+        return None
+
     def build_for(self, level: int, rng: np.random.Generator, hints: dict[str, Any]) -> Scene:
         """Like :meth:`build`, for a template whose ``render`` block is ``hints``: lets one family
         build different puzzle kinds (or numbers of views) per task. Defaults to :meth:`build`."""

@@ -165,3 +165,48 @@ def world_center(p: Primitive3D) -> np.ndarray:
     """World position of the object's bounding-box centre."""
     g = geometry_for_key(geometry_key(p))
     return object_pose(p, g)[:3, 3].copy()
+
+
+@dataclass(frozen=True)
+class HullGeometry:
+    """The 3D convex hull of a unit geometry, for fast silhouettes: which of the geometry's vertices
+    are hull vertices (``index``), the hull faces (indices into ``index``), their outward normals."""
+
+    index: np.ndarray  # (H,) indices into Geometry.positions
+    faces: np.ndarray  # (F, 3)
+    normals: np.ndarray  # (F, 3)
+
+
+@lru_cache(maxsize=1024)
+def hull_geometry(key: tuple) -> HullGeometry:
+    from scipy.spatial import ConvexHull
+
+    pos = geometry_for_key(key).positions.astype(float)
+    uniq, first = np.unique(pos, axis=0, return_index=True)
+    hull = ConvexHull(uniq)
+    used = np.unique(hull.simplices)
+    remap = np.full(len(uniq), -1)
+    remap[used] = np.arange(len(used))
+    # qhull's facet equations carry outward unit normals (a, b, c) of a*x + b*y + c*z + d <= 0.
+    return HullGeometry(first[used], remap[hull.simplices], hull.equations[:, :3].copy())
+
+
+def silhouette_points(p: Primitive3D, camera_position: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(candidates, hull_vertices) in world coordinates: the object's convex-hull vertices, and the
+    subset that can lie on the outline seen from ``camera_position`` (vertices of hull faces both
+    facing and not facing the camera, with a generous tolerance). For a viewer in front of every
+    vertex, the convex hull of the projected candidates equals that of all projected vertices."""
+    key = geometry_key(p)
+    g = geometry_for_key(key)
+    h = hull_geometry(key)
+    pose = object_pose(p, g)
+    wv = g.positions.astype(float)[h.index] @ pose[:3, :3].T + pose[:3, 3]
+    n = h.normals @ pose[:3, :3].T  # uniform scale times rotation: directions keep their sign
+    to_cam = camera_position - wv[h.faces[:, 0]]
+    cos = np.einsum("ij,ij->i", n, to_cam) / (np.linalg.norm(n, axis=1) * np.linalg.norm(to_cam, axis=1))
+    front = np.zeros(len(wv), bool)
+    back = np.zeros(len(wv), bool)
+    for col in range(3):
+        front[h.faces[cos >= -0.05, col]] = True
+        back[h.faces[cos <= 0.05, col]] = True
+    return wv[front & back], wv

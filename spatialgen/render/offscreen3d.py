@@ -97,6 +97,7 @@ class Renderer3D:
         self._geometry: dict[tuple, Geometry] = {}
         self._meshes: OrderedDict[tuple, object] = OrderedDict()
         self._floor: dict[tuple, object] = {}
+        self._evicted: set = set()
         self.stats = CacheStats()
         self._info: dict[str, str] | None = None
 
@@ -152,7 +153,9 @@ class Renderer3D:
         self._meshes[key] = mesh
         self.stats.mesh_builds += 1
         if len(self._meshes) > _MESH_CACHE_SIZE:  # colors may be jittered: bound the cache
-            self._meshes.popitem(last=False)
+            _, old = self._meshes.popitem(last=False)
+            if any(pr._vaid is not None for pr in old.primitives):
+                self._evicted.add(old)  # its GPU buffers are freed by the next draw
         return mesh
 
     def _floor_mesh(self, color: tuple[int, int, int]) -> object:
@@ -273,6 +276,14 @@ class Renderer3D:
         a segmentation pass reads just the two id channels. Pixels are the same bytes."""
         inner = self._r._renderer
         want = {"depth": depth, "seg": seg_node_map is not None}
+        # pyrender frees the GPU buffers of every mesh absent from this scene and re-uploads them when
+        # they come back; our meshes are cached across scenes, so keep them resident: tell pyrender
+        # that only already-uploaded meshes of this scene are in the context (it then uploads the new
+        # ones and deletes nothing), except meshes our cache has dropped, which it deletes.
+        meshes = scene.meshes
+        inner._meshes = {m for m in meshes if all(pr._vaid is not None for pr in m.primitives)} \
+            | (self._evicted - meshes)
+        self._evicted -= inner._meshes
         inner._read_main_framebuffer = lambda sc, fl: _read_framebuffer(inner, sc, want)
         try:
             return self._r.render(scene, flags=flags, seg_node_map=seg_node_map)
