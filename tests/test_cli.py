@@ -145,3 +145,10 @@ def test_output_folder_that_cannot_be_created(tmp_path, run_cli):
     # /proc refuses new folders even to root.
     code, _, err = run_cli("generate", "--n", 2, "--out", "/proc/spatialgen-test/ds", "--quiet")
     assert code == 2 and "cannot write to /proc" in err
+
+
+def test_output_piped_into_a_closed_reader_is_not_an_error(tmp_path):
+    # `spatialgen list | head -1` must not print an error when head stops reading.
+    proc = subprocess.run(f"{sys.executable} -m spatialgen list --operators | head -1", shell=True, cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0 and "error" not in proc.stderr
