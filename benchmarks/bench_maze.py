@@ -12,7 +12,7 @@ import argparse
 import time
 
 from spatialgen.dataset import Dataset
-from spatialgen.writer import _dump, encode_png
+from spatialgen.writer import dump_record, encode_png
 
 
 def run(n: int, levels: str, modality: str, repeats: int = 3) -> float:
@@ -25,7 +25,7 @@ def run(n: int, levels: str, modality: str, repeats: int = 3) -> float:
         t0 = time.perf_counter()
         for i in range(n):
             s = ds[i]
-            _dump(s.record)
+            dump_record(s.record)
             for img in s.images:
                 encode_png(img)
         best = max(best, n / (time.perf_counter() - t0))

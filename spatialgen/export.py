@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from .answers import CHOICE_LETTERS
 from .verify import iter_dataset_records, load_manifest
 
 UTILS_PY = '''"""lmms-eval hooks for a spatialgen dataset (written by `spatialgen export lmms-eval`)."""
@@ -119,7 +120,7 @@ def export_vlmevalkit(root: Path, out: Path | None = None, split: str | None = N
     for r in iter_dataset_records(root):
         if r.get("split", "train") == split and r.get("choices") and r.get("images"):
             width = max(width, len(r["choices"]))
-    letters = "ABCDEFGH"[:width]
+    letters = CHOICE_LETTERS[:width]
     with open(tmp, "w", newline="") as f:
         w = csv.writer(f, delimiter="\t", lineterminator="\n")
         w.writerow(["index", "image", "question", *letters, "answer", "category", "l2-category", "id"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .answers import AnswerParseError, parse_choice
+from .answers import CHOICE_LETTERS, AnswerParseError, parse_choice
 from .catalog import catalog
 from .dsl import Context, ProgramError
 from .sampler import to_dsl
@@ -46,7 +46,7 @@ def score(record: dict[str, Any], response: str, partial: bool = False,
             chosen = parse_choice(text, record["choices"])
         except AnswerParseError:
             return 0.0
-        return 1.0 if "ABCDEFGH"[chosen] == record["answer"] else 0.0
+        return 1.0 if CHOICE_LETTERS[chosen] == record["answer"] else 0.0
     task = catalog(tuple(template_dirs)).get(record["task"])
     try:
         value = task.answer.parse(text)

@@ -157,14 +157,13 @@ class Item:
 def make_item(cfg: RunConfig, split: str, level: int, position: int) -> Item:
     from .catalog import catalog
     from .sampler import make_record
-    from .writer import encode_png
+    from .writer import dump_record, encode_png
 
     cat = catalog(cfg.template_dirs)
     task = cat.get(cfg.task_ids[position % len(cfg.task_ids)])
     sample = make_record(task, level, cfg.seed, global_index(cfg, level, position), cfg.modality, split=split)
     images = [(rel, encode_png(img)) for rel, img in zip(sample.record["images"], sample.images)]
-    line = orjson.dumps(sample.record, option=orjson.OPT_APPEND_NEWLINE)
-    return Item(dedup_key(sample.record), line, images, sorted(sample.files.items()))
+    return Item(dedup_key(sample.record), dump_record(sample.record), images, sorted(sample.files.items()))
 
 
 def make_shard(cfg: RunConfig, spec: ShardSpec) -> list[Item]:

@@ -74,7 +74,8 @@ def encode_png(img) -> bytes:
     return buf.getvalue()
 
 
-def _dump(record: dict[str, Any]) -> bytes:
+def dump_record(record: dict[str, Any]) -> bytes:
+    """A record as one JSONL line (newline included), exactly as dataset folders store it."""
     return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
 
 
@@ -95,10 +96,11 @@ def run_config(args: GenerateArgs) -> RunConfig:
         raise ValueError("--validation-per-level and --test-per-level must be >= 0")
     dirs = tuple(args.templates)
     pairs = plan(args.tasks, args.levels, dirs, args.modality)
-    task_ids = tuple(dict.fromkeys(task.id for task, _ in pairs))
+    tasks = {task.id: task for task, _ in pairs}  # each task once, in plan order
+    task_ids = tuple(tasks)
     digest = hashlib.sha256()
-    for task, _ in pairs:
-        if task.id in task_ids and Path(task.file).is_file():
+    for task in tasks.values():
+        if Path(task.file).is_file():
             digest.update(task.id.encode() + Path(task.file).read_bytes())
     levels = tuple(parse_levels(args.levels))
     return RunConfig(task_ids=task_ids, levels=levels, seed=args.seed, modality=args.modality,

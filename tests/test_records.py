@@ -9,7 +9,7 @@ from spatialgen import Dataset, make_record
 from spatialgen.catalog import catalog
 from spatialgen.sampler import GenerationError, SCENES_PER_RECORD
 from spatialgen.verify import verify_record
-from spatialgen.writer import _dump
+from spatialgen.writer import dump_record
 
 REQUIRED = {"id", "task", "family", "level", "seed", "index", "question", "answer", "answer_type", "choices",
             "images", "scene", "program", "trace", "checks"}
@@ -28,7 +28,7 @@ def every_task_and_level():
 
 def test_every_record_has_the_schema_and_passes_verify(every_task_and_level):
     for s in every_task_and_level:
-        r = json.loads(_dump(s.record))  # as written to disk
+        r = json.loads(dump_record(s.record))  # as written to disk
         assert REQUIRED <= set(r)
         assert r["checks"] and all(c["passed"] for c in r["checks"])
         assert r["images"] == [f"images/{r['id']}.png"] and len(s.images) == 1
@@ -39,7 +39,7 @@ def test_records_are_a_pure_function_of_seed_task_level_index():
     task = catalog().get("maze.count_turns")
     a = make_record(task, 3, 9, 17, "image")
     b = make_record(task, 3, 9, 17, "image")
-    assert _dump(a.record) == _dump(b.record)
+    assert dump_record(a.record) == dump_record(b.record)
     assert a.images[0].tobytes() == b.images[0].tobytes()
     c = make_record(task, 3, 10, 17, "image")
     assert c.record["scene"] != a.record["scene"]

@@ -64,10 +64,6 @@ def declare_type(name: str, doc: str, base: Type | None = None) -> Type:
     return Type(name)
 
 
-def declared_types() -> dict[str, str]:
-    return dict(_DECLARED)
-
-
 _TOKEN = re.compile(r"\s*([A-Za-z][A-Za-z0-9]*|\[|\]|,)")
 
 
