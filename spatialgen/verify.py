@@ -99,17 +99,21 @@ def load_manifest(root: Path) -> dict[str, Any]:
     path = Path(root) / "manifest.json"
     if not path.is_file():
         raise FileNotFoundError(f"{root}: no manifest.json; is this a finished spatialgen dataset folder?")
-    return json.loads(path.read_text())
+    try:
+        manifest = json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path}: not valid JSON ({e.msg})") from None
+    missing = [k for k in ("files", "shards", "count") if k not in manifest] if isinstance(manifest, dict) else ["all"]
+    if missing:
+        raise ValueError(f"{path}: not a spatialgen manifest (missing {', '.join(missing)})")
+    return manifest
 
 
 def record_files(root: Path) -> list[Path]:
     """The JSONL files of a dataset folder in canonical order: the shards listed in the manifest
-    (``records/level_<k>/<split>-<i>-of-<n>.jsonl``), or ``records.jsonl`` of the older layout."""
+    (``records/level_<k>/<split>-<i>-of-<n>.jsonl``)."""
     root = Path(root)
-    manifest = load_manifest(root)
-    if "shards" in manifest:
-        return [root / rel for rel in manifest["shards"]]
-    return [root / "records.jsonl"]
+    return [root / rel for rel in load_manifest(root)["shards"]]
 
 
 def iter_dataset_records(root: Path) -> Iterator[dict[str, Any]]:

@@ -152,3 +152,9 @@ def test_output_piped_into_a_closed_reader_is_not_an_error(tmp_path):
     proc = subprocess.run(f"{sys.executable} -m spatialgen list --operators | head -1", shell=True, cwd=tmp_path,
                           capture_output=True, text=True)
     assert proc.returncode == 0 and "error" not in proc.stderr
+
+
+def test_verify_refuses_a_folder_whose_manifest_is_not_ours(tmp_path, run_cli):
+    (tmp_path / "manifest.json").write_text("{}")
+    code, _, err = run_cli("verify", tmp_path)
+    assert code == 2 and "not a spatialgen manifest (missing files, shards, count)" in err
